@@ -1,0 +1,66 @@
+# fangfei — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+EMULATOR_PORT ?= 5001
+export FLASK_APP := app
+
+.PHONY: run test venv deps dev-deps migrate seed lint format migration bench bench-quick clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip==25.3
+
+$(VENV)/.deps: requirements.txt $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt $(VENV)/.deps
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.deps
+
+migrate: $(VENV)/.deps
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed demo
+
+run: seed
+	@echo ""
+	@echo "fangfei dev server:   http://127.0.0.1:$(PORT)/wechat"
+	@echo "  WeChat Token:          $${FANGFEI_WECHAT_TOKEN:-fangfei-dev-token}"
+	@echo "  AppID:                 $${FANGFEI_WECHAT_APP_ID:-wx0123456789abcdef}"
+	@echo "  EncodingAESKey:        $${FANGFEI_WECHAT_AES_KEY:-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG}"
+	@echo "  Message mode:          $${FANGFEI_WECHAT_MSG_MODE:-compatible}"
+	@echo "  WeChat API emulator:   http://127.0.0.1:$(EMULATOR_PORT)/"
+	@echo "  Talk to it:            $(BIN)/flask chat --url http://127.0.0.1:$(PORT)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/flask wechat emulator --port $(EMULATOR_PORT) & \
+	  $(BIN)/flask scheduler run & \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+
+test: $(VENV)/.dev-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Pre-release: the schema is one initial migration, regenerated from the models.
+migration: $(VENV)/.deps
+	rm -f app/migrations/versions/0001_initial.py /tmp/fangfei-migration.db
+	FANGFEI_DATABASE_URL=sqlite:////tmp/fangfei-migration.db $(BIN)/flask db migrate --rev-id 0001 -m initial
+	mv app/migrations/versions/0001_initial.py app/migrations/versions/0001_initial.py 2>/dev/null || true
+	$(BIN)/ruff format app/migrations/versions
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,1 @@
+"""Periodic jobs: a declarative list run by one scheduler process (plus a lock per run)."""

@@ -1,0 +1,47 @@
+"""The WeChat callback: verify, open, drop retries, hand to the router, seal the reply."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from app import runtime
+from app.state_store import StoreUnavailable
+from app.wechat import dedup, inbound, render
+from wechat_handlers import copy
+from wechat_handlers.incoming import Incoming
+from wechat_handlers.replies import Text
+from wechat_handlers.router import handle_message
+
+bp = Blueprint("wechat", __name__)
+
+
+@bp.get("/wechat")
+def handshake() -> Response:
+    try:
+        return Response(inbound.echo(runtime.gateway(), request.args.to_dict()), mimetype="text/plain")
+    except inbound.Rejected as exc:
+        return Response(exc.reason, status=exc.status, mimetype="text/plain")
+
+
+@bp.post("/wechat")
+def callback() -> Response:
+    cfg, store = runtime.gateway(), runtime.store()
+    try:
+        if (request.content_length or 0) > inbound.MAX_BODY:
+            raise inbound.Rejected(413, "body too large")
+        fields, encrypted = inbound.read_callback(cfg, request.args.to_dict(), request.get_data(cache=False))
+    except inbound.Rejected as exc:
+        return Response(exc.reason, status=exc.status, mimetype="text/plain")
+    msg = Incoming.from_fields(fields)
+    if not msg.openid:
+        return Response("missing FromUserName", status=400, mimetype="text/plain")
+
+    def produce() -> str:
+        return render.render(handle_message(runtime.router(), msg, store, current_app.config), msg)
+
+    try:
+        xml = dedup.once(store, msg.dedup_key, produce)
+    except StoreUnavailable:  # no dedup possible: answer politely, WeChat's retry may get through
+        xml = render.render(Text(copy.RETRY_LATER), msg)
+    body = render.seal(cfg, xml) if encrypted else xml
+    return Response(body, mimetype="application/xml" if body != "success" else "text/plain")

@@ -1,0 +1,228 @@
+"""Settings classes (development, testing, production), every field documented and env-overridable."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PREFIX = "FANGFEI_"
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "fangfei-dev-secret-key-not-for-production"  # noqa: S105 (development only; production refuses it)
+DEV_TOKEN = "fangfei-dev-token"  # noqa: S105
+DEV_APP_ID = "wx0123456789abcdef"
+DEV_APP_SECRET = "fangfei-dev-app-secret"  # noqa: S105
+# WeChat's published sample EncodingAESKey: fine for development, never for production.
+DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+# A Fernet key (urlsafe base64 of 32 bytes) for personal data at rest in development only.
+DEV_DATA_KEY = "ZmFuZ2ZlaS1kZXYtZGF0YS1rZXktMzItYnl0ZXMhISE="
+MESSAGE_MODES = ("plaintext", "compatible", "safe")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message names the environment variable."""
+
+
+def _doc(text: str, *, secret: bool = False) -> dict[str, Any]:
+    return {"doc": text, "secret": secret}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Effective settings. Each field is overridable by FANGFEI_<NAME>."""
+
+    ENV: str = field(default="development", metadata=_doc("Profile: development, testing or production."))
+    SECRET_KEY: str = field(
+        default=DEV_SECRET_KEY, metadata=_doc("Signs sessions and API tokens.", secret=True)
+    )
+    DATABASE_URL: str = field(
+        default=f"sqlite:///{ROOT / 'instance' / 'fangfei.db'}",
+        metadata=_doc("SQLAlchemy URL; sqlite:///... or postgresql+psycopg://... selects the engine."),
+    )
+    REDIS_URL: str = field(
+        default="",
+        metadata=_doc(
+            "redis://host:port/db, or redis+sentinel://host:port,host:port/master/db; "
+            "empty = no Redis (state lives in the database)."
+        ),
+    )
+    WECHAT_TOKEN: str = field(
+        default=DEV_TOKEN, metadata=_doc("Token from the official account's server settings.", secret=True)
+    )
+    WECHAT_APP_ID: str = field(default=DEV_APP_ID, metadata=_doc("The official account's AppID."))
+    WECHAT_APP_SECRET: str = field(
+        default=DEV_APP_SECRET, metadata=_doc("AppSecret, used to fetch the access_token.", secret=True)
+    )
+    WECHAT_AES_KEY: str = field(
+        default=DEV_AES_KEY,
+        metadata=_doc("EncodingAESKey (43 characters) for AES message mode.", secret=True),
+    )
+    WECHAT_MSG_MODE: str = field(
+        default="compatible",
+        metadata=_doc("plaintext, compatible (accepts plaintext and AES) or safe (AES only)."),
+    )
+    WECHAT_API_BASE: str = field(
+        default="http://127.0.0.1:5001/",
+        metadata=_doc(
+            "Base URL of WeChat's API: https://api.weixin.qq.com/ in production, the emulator in dev."
+        ),
+    )
+    WECHAT_OPEN_BASE: str = field(
+        default="http://127.0.0.1:5001/",
+        metadata=_doc(
+            "Base URL of WeChat's OAuth authorize page: https://open.weixin.qq.com/ in production."
+        ),
+    )
+    WECHAT_TIMESTAMP_TOLERANCE: int = field(
+        default=300, metadata=_doc("Seconds a callback timestamp may differ from now before it is a replay.")
+    )
+    DATA_KEY: str = field(
+        default=DEV_DATA_KEY,
+        metadata=_doc(
+            "Fernet key(s) for personal data at rest; comma-separated, newest first, for rotation.",
+            secret=True,
+        ),
+    )
+    PUBLIC_BASE_URL: str = field(
+        default="http://127.0.0.1:5000", metadata=_doc("Public https URL of this service, for links.")
+    )
+    HTTP_TIMEOUT: float = field(
+        default=3.0, metadata=_doc("Seconds for outbound HTTP (WeChat API, webhooks); below WeChat's 5 s.")
+    )
+    DB_TIMEOUT: float = field(default=3.0, metadata=_doc("Seconds for database connect and statements."))
+    REDIS_TIMEOUT: float = field(default=1.0, metadata=_doc("Seconds for Redis connect and commands."))
+    DIALOG_TTL: int = field(
+        default=1800, metadata=_doc("Seconds an idle chat dialog (and its draft) is kept.")
+    )
+    LOG_LEVEL: str = field(default="INFO", metadata=_doc("Python log level."))
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """Settings as Flask config keys (plus the Flask-SQLAlchemy ones)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL
+        values["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(self)
+        values["TESTING"] = self.ENV == "testing"
+        values["SESSION_COOKIE_HTTPONLY"] = True
+        values["SESSION_COOKIE_SAMESITE"] = "Lax"
+        values["SESSION_COOKIE_SECURE"] = self.ENV == "production"
+        values["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+        return values
+
+    def masked(self) -> list[tuple[str, str, str]]:
+        """(env var, value with secrets masked, doc) for every setting."""
+        rows = []
+        for f in fields(self):
+            value = str(getattr(self, f.name))
+            if f.metadata.get("secret") and value:
+                value = value[:2] + "*" * 6
+            elif f.name in ("DATABASE_URL", "REDIS_URL"):
+                value = _mask_url_password(value)
+            rows.append((PREFIX + f.name, value, f.metadata.get("doc", "")))
+        return rows
+
+
+def _mask_url_password(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:******@{host}" if ":" in creds else url
+    return url
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """Pool and timeout options per engine: network calls end before WeChat's 5-second deadline."""
+    if settings.DATABASE_URL.startswith("sqlite"):
+        return {"connect_args": {"timeout": settings.DB_TIMEOUT}}
+    timeout_ms = int(settings.DB_TIMEOUT * 1000)
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 5,
+        "pool_timeout": settings.DB_TIMEOUT,
+        "connect_args": {
+            "connect_timeout": max(1, int(settings.DB_TIMEOUT)),
+            "options": f"-c statement_timeout={timeout_ms}",
+        },
+    }
+
+
+class DevelopmentConfig:
+    """make run: SQLite under instance/, no Redis, the local WeChat emulator."""
+
+    overrides: Mapping[str, Any] = {"ENV": "development"}
+
+
+class TestingConfig:
+    """The test suite: each test names its database and Redis explicitly."""
+
+    overrides: Mapping[str, Any] = {"ENV": "testing", "LOG_LEVEL": "WARNING"}
+
+
+class ProductionConfig:
+    """Real WeChat: every secret must come from the environment."""
+
+    overrides: Mapping[str, Any] = {
+        "ENV": "production",
+        "WECHAT_API_BASE": "https://api.weixin.qq.com/",
+        "WECHAT_OPEN_BASE": "https://open.weixin.qq.com/",
+        "WECHAT_MSG_MODE": "safe",
+    }
+    # Settings that must be set, and must not keep their development value.
+    required_secrets = ("SECRET_KEY", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "DATA_KEY")
+
+
+PROFILES = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def _coerce(name: str, raw: str, kind: Any) -> Any:
+    try:
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (float, "float"):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
+    return raw
+
+
+def load_settings(
+    profile: str | None = None, environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Build settings: class defaults, then the profile, then FANGFEI_* variables, then overrides."""
+    env = os.environ if environ is None else environ
+    profile = profile or env.get(PREFIX + "ENV", "development")
+    if profile not in PROFILES:
+        raise ConfigError(f"{PREFIX}ENV must be one of {', '.join(PROFILES)}, got {profile!r}")
+    settings = replace(Settings(), **PROFILES[profile].overrides)
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if PREFIX + f.name in env:
+            values[f.name] = _coerce(f.name, env[PREFIX + f.name], f.type)
+    values.update(overrides)
+    settings = replace(settings, **values)
+    validate(settings, set(values))
+    return settings
+
+
+def validate(settings: Settings, explicitly_set: set[str]) -> None:
+    """Refuse settings that cannot work; production refuses development secrets."""
+    if settings.WECHAT_MSG_MODE not in MESSAGE_MODES:
+        raise ConfigError(f"{PREFIX}WECHAT_MSG_MODE must be one of {', '.join(MESSAGE_MODES)}")
+    if settings.WECHAT_MSG_MODE != "plaintext" and len(settings.WECHAT_AES_KEY) != 43:
+        raise ConfigError(f"{PREFIX}WECHAT_AES_KEY must be the 43-character EncodingAESKey")
+    if settings.ENV != "production":
+        return
+    defaults = Settings()
+    for name in ProductionConfig.required_secrets:
+        value = getattr(settings, name)
+        if not value or name not in explicitly_set or value == getattr(defaults, name):
+            raise ConfigError(
+                f"{PREFIX}{name} must be set to a production value (it is missing or a development default)"
+            )
+    if settings.DATABASE_URL.startswith("sqlite"):
+        raise ConfigError(f"{PREFIX}DATABASE_URL must point at PostgreSQL in production")
+    if not settings.WECHAT_APP_ID or settings.WECHAT_APP_ID == DEV_APP_ID:
+        raise ConfigError(f"{PREFIX}WECHAT_APP_ID must be set to the official account's AppID")

@@ -1,0 +1,1 @@
+"""Question bank and knowledge content: data files plus pure-Python schema, loaders and checks."""

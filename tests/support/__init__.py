@@ -1,0 +1,1 @@
+"""Test support: real services, servers on threads, and the WeChat client helper."""

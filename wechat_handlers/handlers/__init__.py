@@ -1,0 +1,1 @@
+"""Handlers, one module per feature; each registers itself on a router."""

@@ -1,0 +1,12 @@
+"""Builds the one router the app uses, with every feature's handlers registered."""
+
+from __future__ import annotations
+
+from wechat_handlers.handlers import basic
+from wechat_handlers.router import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    basic.register(router)
+    return router
