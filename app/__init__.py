@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions["fangfei.settings"] = settings
     logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    from app.services import after_commit  # noqa: F401  (registers the session listeners)
     from app import runtime
     from app.extensions import db, migrate
 

@@ -18,6 +18,14 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(chat)
 
+    from app import cli_quiz
+
+    cli_quiz.register(app)
+
+    from app import cli_tips
+
+    cli_tips.register(app)
+
 
 config_cli = AppGroup("config", help="Inspect settings.")
 

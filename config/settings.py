@@ -19,6 +19,7 @@ DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 # A Fernet key (urlsafe base64 of 32 bytes) for personal data at rest in development only.
 DEV_DATA_KEY = "ZmFuZ2ZlaS1kZXYtZGF0YS1rZXktMzItYnl0ZXMhISE="
 MESSAGE_MODES = ("plaintext", "compatible", "safe")
+SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
 
 
 class ConfigError(RuntimeError):
@@ -97,6 +98,54 @@ class Settings:
         default=1800, metadata=_doc("Seconds an idle chat dialog (and its draft) is kept.")
     )
     LOG_LEVEL: str = field(default="INFO", metadata=_doc("Python log level."))
+    # Tips (举报线索): where new tips are announced, limits and retention ------------------------------
+    TIP_EMAIL_TO: str = field(
+        default="", metadata=_doc("Office e-mail addresses told about each new tip, comma-separated.")
+    )
+    SMTP_HOST: str = field(default="", metadata=_doc("SMTP server for tip e-mails; empty = no e-mail."))
+    SMTP_PORT: int = field(default=587, metadata=_doc("SMTP port (587 starttls, 465 ssl, 25 none)."))
+    SMTP_USER: str = field(default="", metadata=_doc("SMTP login; empty = no login."))
+    SMTP_PASSWORD: str = field(default="", metadata=_doc("SMTP password.", secret=True))
+    SMTP_SECURITY: str = field(
+        default="starttls", metadata=_doc("starttls, ssl or none (none only for a local relay or tests).")
+    )
+    SMTP_TIMEOUT: float = field(default=10.0, metadata=_doc("Seconds for SMTP connect and each command."))
+    SMTP_FROM: str = field(default="fangfei@localhost", metadata=_doc("Sender address of tip e-mails."))
+    TIP_WEBHOOK_URLS: str = field(
+        default="",
+        metadata=_doc("URLs that get a signed JSON POST for each new tip, comma-separated."),
+    )
+    TIP_WEBHOOK_SECRET: str = field(
+        default="",
+        metadata=_doc(
+            "HMAC-SHA256 key for X-Fangfei-Signature on webhooks; required with TIP_WEBHOOK_URLS.",
+            secret=True,
+        ),
+    )
+    TIP_WECOM_WEBHOOK_URL: str = field(
+        default="",
+        metadata=_doc("WeCom group-robot webhook URL (its key is a credential).", secret=True),
+    )
+    TIP_NOTIFY_FULL_CONTENT: int = field(
+        default=0,
+        metadata=_doc(
+            "1 = notifications include what the tip says; 0 = receipt, category, time and link only. "
+            "The tipster's identity is never sent."
+        ),
+    )
+    TIP_DAILY_LIMIT_USER: int = field(default=5, metadata=_doc("Tips one WeChat user may send a day."))
+    TIP_DAILY_LIMIT_IP: int = field(default=20, metadata=_doc("Tips one IP address may send a day (web)."))
+    TIP_RETENTION_DAYS: int = field(
+        default=730,
+        metadata=_doc("Days a closed tip is kept before it is purged (anonymous statistics stay)."),
+    )
+    MEDIA_DIR: str = field(
+        default=str(ROOT / "instance" / "media"), metadata=_doc("Where evidence photos and files are stored.")
+    )
+    DASHBOARD_URL: str = field(
+        default="http://127.0.0.1:5000/staff",
+        metadata=_doc("Staff dashboard base URL; notifications link to <DASHBOARD_URL>/tips/<receipt>."),
+    )
 
     def as_flask_config(self) -> dict[str, Any]:
         """Settings as Flask config keys (plus the Flask-SQLAlchemy ones)."""
@@ -213,6 +262,10 @@ def validate(settings: Settings, explicitly_set: set[str]) -> None:
         raise ConfigError(f"{PREFIX}WECHAT_MSG_MODE must be one of {', '.join(MESSAGE_MODES)}")
     if settings.WECHAT_MSG_MODE != "plaintext" and len(settings.WECHAT_AES_KEY) != 43:
         raise ConfigError(f"{PREFIX}WECHAT_AES_KEY must be the 43-character EncodingAESKey")
+    if settings.SMTP_SECURITY not in SMTP_SECURITY_MODES:
+        raise ConfigError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}")
+    if settings.TIP_WEBHOOK_URLS.strip() and not settings.TIP_WEBHOOK_SECRET:
+        raise ConfigError(f"{PREFIX}TIP_WEBHOOK_SECRET must be set when {PREFIX}TIP_WEBHOOK_URLS is set")
     if settings.ENV != "production":
         return
     defaults = Settings()

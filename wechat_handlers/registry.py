@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from wechat_handlers.handlers import basic
+from wechat_handlers.handlers import basic, profile, quiz, tip_status, tips
 from wechat_handlers.router import Router
 
 
 def build_router() -> Router:
     router = Router()
     basic.register(router)
+    quiz.register(router)
+    profile.register(router)
+    tips.register(router)
+    tip_status.register(router)
     return router

@@ -32,6 +32,11 @@ class Context:
     store: StateStore
     config: dict[str, Any]
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    router: Router | None = None
+
+    def is_command(self) -> bool:
+        """True when the text is a keyword or command of some handler (so a dialog can let it pass)."""
+        return self.router is not None and self.router.is_command(self.text)
 
     @property
     def text(self) -> str:
@@ -107,6 +112,9 @@ class Router:
 
         return deco
 
+    def is_command(self, text: str) -> bool:
+        return bool(text) and (text in self.keywords or any(text.startswith(w) for w, _ in self.prefixes))
+
     # Dispatch -----------------------------------------------------------------------------------
     def candidates(self, ctx: Context) -> list[Handler]:
         msg, text = ctx.msg, ctx.text
@@ -155,7 +163,9 @@ def handle_message(router: Router, msg: Incoming, store: StateStore, config: dic
 
 
 def _handle_locked(router: Router, msg: Incoming, store: StateStore, config: dict[str, Any]) -> Reply:
-    ctx = Context(msg=msg, dialog=load_dialog(store, msg.openid), now=clock.now(), store=store, config=config)
+    ctx = Context(
+        msg=msg, dialog=load_dialog(store, msg.openid), now=clock.now(), store=store, config=config, router=router
+    )
     try:
         reply = router.dispatch(ctx)
         reply = _fit(reply, msg, ctx.now)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from flask import current_app
 
 from app import runtime
 from app.extensions import db
+from app.jobs.tips import tip_senders
 from app.models.outbox import OutboxMessage
 from app.services import outbox
 from app.services.outbox import Sender
@@ -23,10 +25,15 @@ def wechat_custom_sender(msg: OutboxMessage) -> None:
 
 
 def senders() -> dict[str, Sender]:
-    """Channel -> sender. Features add theirs through app.extensions['fangfei.senders']."""
-    table: dict[str, Sender] = {"wechat_custom": wechat_custom_sender}
+    """Channel -> sender: WeChat, the tip notices, and any added through app.extensions['fangfei.senders']."""
+    table: dict[str, Sender] = {"wechat_custom": wechat_custom_sender, **tip_senders()}
     table.update(current_app.extensions.get("fangfei.senders", {}))
     return table
+
+
+# A send is bounded by its timeouts (HTTP_TIMEOUT, SMTP_TIMEOUT: seconds); new sends start only within
+# this window of the lease, so every send ends while its lease still holds.
+SEND_WINDOW_S = outbox.LEASE.total_seconds() - 60
 
 
 def deliver_outbox(now: datetime, limit: int = 200) -> str:
@@ -34,7 +41,14 @@ def deliver_outbox(now: datetime, limit: int = 200) -> str:
     db.session.commit()
     sent = 0
     table = senders()
-    for msg_id in ids:
+    started = time.monotonic()
+    for index, msg_id in enumerate(ids):
+        if time.monotonic() - started > SEND_WINDOW_S:
+            # Stop starting sends well before the leases run out, so no other runner can lease (and send)
+            # a message this one is still sending; the rest go back to the queue at once.
+            outbox.release(ids[index:])
+            db.session.commit()
+            break
         msg = db.session.get(OutboxMessage, msg_id)
         if msg is not None and outbox.deliver(msg, table, now):
             sent += 1

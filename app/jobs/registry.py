@@ -7,6 +7,7 @@ from typing import Any
 
 from app.jobs.outbox import deliver_outbox
 from app.jobs.runner import JobFn
+from app.jobs.tips import download_tip_media, purge_tips
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,11 @@ class JobSpec:
     trigger_args: dict[str, Any]
 
 
-JOBS: tuple[JobSpec, ...] = (JobSpec("deliver_outbox", deliver_outbox, "interval", {"seconds": 10}),)
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("deliver_outbox", deliver_outbox, "interval", {"seconds": 10}),
+    JobSpec("download_tip_media", download_tip_media, "interval", {"seconds": 30}),
+    JobSpec("purge_tips", purge_tips, "cron", {"hour": 3, "minute": 30}),
+)
 
 
 def by_name(name: str) -> JobSpec:

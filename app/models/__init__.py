@@ -1,7 +1,30 @@
 """All models, imported so that Alembic and create_all see every table."""
 
+from app.models.audit import AuditLog
+from app.models.campaign import Campaign, Team
 from app.models.job_run import JobRun
 from app.models.kv_entry import KvEntry
 from app.models.outbox import OutboxMessage
+from app.models.paper import Paper, PaperItem
+from app.models.participant import Enrollment, Participant
+from app.models.question import BankQuestion
+from app.models.tip import Tip, TipAttachment, TipEvent, TipIdentity, TipStat
 
-__all__ = ["JobRun", "KvEntry", "OutboxMessage"]
+__all__ = [
+    "AuditLog",
+    "BankQuestion",
+    "Campaign",
+    "Enrollment",
+    "JobRun",
+    "KvEntry",
+    "OutboxMessage",
+    "Paper",
+    "PaperItem",
+    "Participant",
+    "Team",
+    "Tip",
+    "TipAttachment",
+    "TipEvent",
+    "TipIdentity",
+    "TipStat",
+]

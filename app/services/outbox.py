@@ -86,6 +86,17 @@ def lease_due(now: datetime, limit: int = 50, channels: Sequence[str] | None = N
     return leased
 
 
+def release(ids: Sequence[int]) -> None:
+    """Give leased messages back (a runner that stops early), so the next run can take them at once."""
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == PENDING)
+            .values(leased_until=None)
+        )
+    db.session.flush()
+
+
 def deliver(msg: OutboxMessage, senders: dict[str, Sender], now: datetime) -> bool:
     """Try one message: mark it sent, or schedule a retry, or give up after MAX_ATTEMPTS (failed)."""
     sender = senders.get(msg.channel)
@@ -99,7 +110,14 @@ def deliver(msg: OutboxMessage, senders: dict[str, Sender], now: datetime) -> bo
         msg.leased_until = None
         if msg.attempts >= MAX_ATTEMPTS:
             msg.status = FAILED
-            log.error("outbox message %s (%s) failed for good: %s", msg.id, msg.channel, msg.last_error)
+            log.error(
+                "outbox message %s (%s, %s) failed for good after %s attempts: %s",
+                msg.id,
+                msg.channel,
+                msg.idempotency_key,
+                msg.attempts,
+                msg.last_error,
+            )
         else:
             msg.next_attempt_at = now + backoff(msg.attempts)
             log.warning("outbox message %s (%s) attempt %s failed", msg.id, msg.channel, msg.attempts)

@@ -1,0 +1,315 @@
+"""Tips (举报线索): check a draft, file it with a receipt code, answer receipt look-ups.
+
+A tip's content (Tip) is kept apart from who sent it (TipIdentity, encrypted, only for real-name tips);
+no IP address is stored. Filing a tip also queues one notice per office destination in the same
+transaction (app.services.tip_delivery), so a committed tip is never left unannounced.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app import clock, personal_data
+from app.errors import DomainError, NotFound, RateLimited
+from app.extensions import db
+from app.models.tip import (
+    CATEGORIES,
+    FILE_PENDING,
+    FILE_STORED,
+    RECEIVED,
+    STATUS_LABELS,
+    Tip,
+    TipAttachment,
+    TipEvent,
+    TipIdentity,
+)
+from app.services import evidence, rate_limits, tip_delivery
+from app.state_store import StateStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+# Receipt codes: JB-XXXX-XXXX-XX, 10 characters from 30 (no 0/O, 1/I/L, U): about 49 random bits.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_CHARS = 10
+
+TARGET_MAX, STORY_MAX, PLACE_MAX, NAME_MAX = 200, 3000, 200, 30
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+# Wrong receipt codes allowed per hour before look-ups are refused (so codes cannot be guessed).
+WRONG_CODE_WINDOW = 3600
+WRONG_CODE_LIMIT_USER = 5
+WRONG_CODE_LIMIT_IP = 20
+DAY = 24 * 3600
+
+NEED_CATEGORY = "请选择举报对象的类型。"
+NEED_TARGET = "请写上被举报的公司、平台、App 或个人的名称。"
+TARGET_TOO_LONG = f"名称太长了，请控制在{TARGET_MAX}字以内。"
+NEED_STORY = "请说一说发生了什么事。"
+STORY_TOO_LONG = f"经过写得太长了（最多{STORY_MAX}字），请挑重点说。"
+PLACE_TOO_LONG = f"地点请控制在{PLACE_MAX}字以内。"
+NEED_NAME = "实名举报请留下您的姓名。"
+NAME_TOO_LONG = f"姓名请控制在{NAME_MAX}字以内。"
+BAD_PHONE = "手机号码好像不对，请发送11位手机号码。"
+DAILY_LIMIT = "您今天提交的举报已经比较多了，请明天再来。情况紧急请直接拨打110。"
+WRONG_CODES = "查询错误次数太多，请一小时后再试。"
+CODE_NOT_FOUND = "没有找到这个回执编号，请核对后再试。编号像这样：JB-7K4M-2QXR-9T"
+
+
+@dataclass(frozen=True)
+class TipDraft:
+    """Everything a tipster told us, before it is filed."""
+
+    category: str
+    target: str
+    story: str
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    anonymous: bool = True
+    name: str | None = None
+    phone: str | None = None
+    media_ids: tuple[str, ...] = ()  # WeChat photos, downloaded later by the media job
+    files: tuple[evidence.Evidence, ...] = ()  # web uploads, already checked
+
+
+@dataclass(frozen=True)
+class TipStatus:
+    """What a receipt look-up shows: status and the office's public reply, nothing else."""
+
+    receipt: str
+    status: str
+    label: str
+    reply: str | None
+    submitted_at: datetime
+
+
+# Receipt codes ------------------------------------------------------------------------------------
+def new_receipt() -> str:
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_CHARS))
+    return f"JB-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def normalize_receipt(text: str) -> str | None:
+    """JB-7K4M-2QXR-9T from what a person typed ("jb 7k4m2qxr9t", full-width, ...), or None."""
+    raw = re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", text or "")).upper()
+    if len(raw) == RECEIPT_CHARS + 2 and raw.startswith("JB"):
+        raw = raw[2:]
+    if len(raw) != RECEIPT_CHARS or any(c not in ALPHABET for c in raw):
+        return None
+    return f"JB-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+# Checking input (shared by the chat steps and the API) ------------------------------------------
+def clean_target(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(NEED_TARGET, code="target_required")
+    if len(text) > TARGET_MAX:
+        raise DomainError(TARGET_TOO_LONG, code="target_too_long")
+    return text
+
+
+def clean_story(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(NEED_STORY, code="story_required")
+    if len(text) > STORY_MAX:
+        raise DomainError(STORY_TOO_LONG, code="story_too_long")
+    return text
+
+
+def clean_place(text: str | None) -> str | None:
+    text = (text or "").strip()
+    if len(text) > PLACE_MAX:
+        raise DomainError(PLACE_TOO_LONG, code="place_too_long")
+    return text or None
+
+
+def clean_name(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(NEED_NAME, code="name_required")
+    if len(text) > NAME_MAX:
+        raise DomainError(NAME_TOO_LONG, code="name_too_long")
+    return text
+
+
+def clean_phone(text: str | None) -> str:
+    digits = re.sub(r"[\s()（）]", "", text or "").removeprefix("+86")
+    if not PHONE_RE.match(digits):
+        raise DomainError(BAD_PHONE, code="bad_phone")
+    return digits
+
+
+def check_draft(draft: TipDraft) -> TipDraft:
+    """The whole draft, checked and trimmed. Real-name tips need a name and a phone."""
+    if draft.category not in CATEGORIES:
+        raise DomainError(NEED_CATEGORY, code="category_required")
+    evidence.check_count(len(draft.media_ids) + len(draft.files))
+    name = phone = None
+    if not draft.anonymous:
+        name, phone = clean_name(draft.name), clean_phone(draft.phone)
+    return TipDraft(
+        category=draft.category,
+        target=clean_target(draft.target),
+        story=clean_story(draft.story),
+        place=clean_place(draft.place),
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        anonymous=draft.anonymous,
+        name=name,
+        phone=phone,
+        media_ids=draft.media_ids,
+        files=draft.files,
+    )
+
+
+# Daily limits -------------------------------------------------------------------------------------
+def _daily_subjects(openid: str | None, ip: str | None, config: Mapping[str, Any], now: datetime):  # noqa: ANN202
+    day = clock.campaign_day(now).isoformat()
+    if openid:
+        yield "tip-day-user", f"{openid}:{day}", int(config["TIP_DAILY_LIMIT_USER"])
+    if ip:
+        yield "tip-day-ip", f"{ip}:{day}", int(config["TIP_DAILY_LIMIT_IP"])
+
+
+def check_daily_room(
+    store: StateStore, *, openid: str | None, ip: str | None, config: Mapping[str, Any], now: datetime
+) -> None:
+    """Refuse early (before a long form) when today's limit is already used up."""
+    try:
+        for bucket, subject, limit in _daily_subjects(openid, ip, config, now):
+            if rate_limits.peek_exceeded(store, bucket, subject, limit, DAY):
+                raise RateLimited(DAILY_LIMIT)
+    except StoreUnavailable:
+        log.warning("state store unavailable: daily tip limit not checked")
+
+
+def _count_submission(
+    store: StateStore, openid: str | None, ip: str | None, config: Mapping[str, Any], now: datetime
+) -> None:
+    try:
+        for bucket, subject, limit in _daily_subjects(openid, ip, config, now):
+            rate_limits.hit(store, bucket, subject, limit, DAY, DAILY_LIMIT)
+    except StoreUnavailable:  # a tip is worth more than a limit: accept it
+        log.warning("state store unavailable: daily tip limit not counted")
+
+
+# Filing -------------------------------------------------------------------------------------------
+def submit_tip(
+    draft: TipDraft,
+    *,
+    channel: str,
+    openid: str | None,
+    ip: str | None,
+    store: StateStore,
+    config: Mapping[str, Any],
+    now: datetime,
+) -> Tip:
+    """File a tip: receipt code, content, encrypted identity (real-name only), evidence, one queued notice
+    per office destination. The IP is used for the daily limit only and is not stored."""
+    draft = check_draft(draft)
+    _count_submission(store, openid, ip, config, now)
+    receipt = new_receipt()
+    while db.session.scalar(select(Tip.id).where(Tip.receipt == receipt)) is not None:
+        receipt = new_receipt()  # ~never; the UNIQUE constraint is the real guard
+    tip = Tip(
+        receipt=receipt,
+        channel=channel,
+        category=draft.category,
+        target=draft.target,
+        story=draft.story,
+        place=draft.place,
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        anonymous=draft.anonymous,
+        status=RECEIVED,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(tip)
+    db.session.flush()
+    if not draft.anonymous:
+        db.session.add(
+            TipIdentity(
+                tip_id=tip.id,
+                openid_enc=personal_data.encrypt(openid),
+                name_enc=personal_data.encrypt(draft.name),
+                phone_enc=personal_data.encrypt(draft.phone),
+            )
+        )
+    for media_id in draft.media_ids:
+        db.session.add(
+            TipAttachment(
+                tip_id=tip.id,
+                source="wechat",
+                media_id=media_id,
+                status=FILE_PENDING,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    for item in draft.files:
+        saved = evidence.store(str(config["MEDIA_DIR"]), tip.id, item)
+        db.session.add(
+            TipAttachment(
+                tip_id=tip.id,
+                source="upload",
+                status=FILE_STORED,
+                content_type=saved.content_type,
+                size=saved.size,
+                sha256=saved.sha256,
+                path=saved.path,
+                created_at=now,
+                stored_at=now,
+            )
+        )
+    db.session.add(TipEvent(tip_id=tip.id, at=now, actor="tipster", kind="submitted", status=RECEIVED))
+    db.session.flush()
+    tip_delivery.enqueue_notices(tip, config, now)
+    return tip
+
+
+# Look-ups -----------------------------------------------------------------------------------------
+def _code_subjects(openid: str | None, ip: str | None) -> list[tuple[str, str, int]]:
+    subjects = []
+    if openid:
+        subjects.append(("tip-code-user", openid, WRONG_CODE_LIMIT_USER))
+    if ip:
+        subjects.append(("tip-code-ip", ip, WRONG_CODE_LIMIT_IP))
+    return subjects
+
+
+def look_up(code: str, *, openid: str | None, ip: str | None, store: StateStore) -> TipStatus:
+    """Status and public reply for a receipt code. Wrong codes count per user and per IP; past the limit
+    every look-up is refused for the hour (right codes too, or the limit would still leak)."""
+    subjects = _code_subjects(openid, ip)
+    for bucket, subject, limit in subjects:
+        if rate_limits.peek_exceeded(store, bucket, subject, limit, WRONG_CODE_WINDOW):
+            raise RateLimited(WRONG_CODES)
+    receipt = normalize_receipt(code)
+    tip = db.session.scalar(select(Tip).where(Tip.receipt == receipt)) if receipt else None
+    if tip is None:
+        over = False
+        for bucket, subject, limit in subjects:
+            try:
+                rate_limits.hit(store, bucket, subject, limit, WRONG_CODE_WINDOW, WRONG_CODES)
+            except RateLimited:
+                over = True
+        raise RateLimited(WRONG_CODES) if over else NotFound(CODE_NOT_FOUND, code="receipt_not_found")
+    return TipStatus(
+        receipt=tip.receipt,
+        status=tip.status,
+        label=STATUS_LABELS[tip.status],
+        reply=tip.public_reply,
+        submitted_at=tip.created_at,
+    )

@@ -1,0 +1,61 @@
+"""Quiz and registration text for residents: short, friendly Simplified Chinese."""
+
+PRIVACY_NOTICE = (
+    "【个人信息说明】\n"
+    "参加答题需要您的：姓名、所在地区；手机号和工作单位可以不填。\n"
+    "用途：组成地区战队、统计成绩、活动结束后联系获奖者。\n"
+    "保存：手机号加密保存；活动结束后一定期限内删除姓名和手机号，只留匿名成绩。\n"
+    "您可以随时回复“我的信息”查看，回复“删除我的信息”删除。\n"
+    "同意请回复“同意”，不同意请回复“取消”。"
+)
+CONSENT_REFUSED = "好的，没有保存您的任何信息。随时回复“答题”可以重新报名。"
+CONSENT_AGAIN = "请回复“同意”继续报名，或回复“取消”退出。"
+ASK_NAME = "请输入您的姓名（2到20个字）："
+ASK_REGION_HEAD = "请选择您所在的地区（选同一地区的人组成一个战队）。\n回复序号或地区名，如“1”或“北京”：\n"
+REGION_NOT_FOUND = "没有找到这个地区，请回复序号或地区名，如“北京”。"
+REGION_AMBIGUOUS = "找到多个地区，请回复序号选择：\n"
+ASK_PHONE = "请输入手机号（用于获奖联系，加密保存）。不想填请回复“跳过”。"
+ASK_UNIT = "请输入工作单位。不想填请回复“跳过”。"
+REGISTERED = "报名成功！{name}，您属于【{team}】战队。\n"
+NOT_REGISTERED = "您还没有报名。回复“答题”即可报名参加。"
+
+QUESTION_HEAD = "第{n}/{total}题 · {label} · {points}分"
+HINT_SINGLE = "请回复一个字母，如：B"
+HINT_MULTIPLE = "可多选，请回复两个或以上字母，如：AC"
+HINT_JUDGE = "请回复“对”或“错”"
+RIGHT = "✅ 回答正确！+{points}分"
+WRONG = "❌ 回答错误。正确答案：{answer}"
+EXPLAIN = "解析：{explanation}（{source}）"
+INVALID = "{hint}\n（回复“取消”可暂停，稍后回复“答题”继续）"
+RESUME = "继续上次的答题：\n"
+FINISHED = (
+    "🎉 今日答题完成！\n"
+    "得分：{score}/{max}分\n"
+    "用时：{used}\n"
+    "累计得分：{total}分\n"
+    "回复“排行榜”查看战队排名，明天记得再来！"
+)
+PAUSED_HINT = "已暂停答题，回复“答题”可以接着答。"
+
+MY_SCORE = (
+    "【我的成绩】{name}（{team}战队）\n"
+    "累计得分：{total}分\n"
+    "已答题天数：{days}天\n"
+    "今天：{today}"
+)
+TODAY_DONE = "已完成，得分{score}分"
+TODAY_OPEN = "还有题没答完，回复“答题”继续"
+TODAY_NONE = "还没答题，回复“答题”开始"
+
+PROFILE_UPDATED = "已修改。回复“我的信息”可以查看。"
+PROFILE_USAGE = "修改方法：回复“修改姓名 张三”“修改手机 13800000000”“修改单位 某某单位”或“修改地区 北京”。"
+MY_INFO = (
+    "【我的信息】\n姓名：{name}\n地区（战队）：{team}\n手机：{phone}\n工作单位：{unit}\n"
+    "报名时间：{since}\n如需修改，回复“修改姓名 张三”等。"
+)
+
+
+def duration_text(ms: int) -> str:
+    seconds = max(0, ms // 1000)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}分{seconds}秒" if minutes else f"{seconds}秒"
