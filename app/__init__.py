@@ -18,9 +18,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions["fangfei.settings"] = settings
     logging.basicConfig(level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from app.services import after_commit  # noqa: F401  (registers the session listeners)
     from app import runtime
     from app.extensions import db, migrate
+    from app.services import after_commit  # noqa: F401  (registers the session listeners)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(runtime.MIGRATIONS_DIR), render_as_batch=True)

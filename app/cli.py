@@ -18,13 +18,18 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(chat)
 
-    from app import cli_quiz
+    from app import cli_leaderboard, cli_quiz
 
     cli_quiz.register(app)
+    cli_leaderboard.register(app)
 
     from app import cli_tips
 
     cli_tips.register(app)
+
+    from app import cli_knowledge
+
+    cli_knowledge.register(app)
 
 
 config_cli = AppGroup("config", help="Inspect settings.")

@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
     if settings.REDIS_URL:
         app.extensions["fangfei.redis"] = connect_redis(settings.REDIS_URL, settings.REDIS_TIMEOUT)
     app.extensions["fangfei.router"] = build_router()
+    from app.services import after_commit, leaderboards
+
+    after_commit.subscribe("paper_submitted", leaderboards.on_paper_submitted)
     app.extensions["fangfei.gateway"] = GatewayConfig(
         token=settings.WECHAT_TOKEN,
         app_id=settings.WECHAT_APP_ID,

@@ -94,7 +94,11 @@ def _teams(value: Any) -> tuple[Region, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, dict) or not item.get("code") or not item.get("name"):
             raise CampaignSpecError(f"teams[{i}] needs a code and a name")
-        regions.append(Region(str(item["code"]), str(item["name"]), tuple(item.get("aliases") or ())))
+        population = item.get("population")
+        regions.append(
+            Region(str(item["code"]), str(item["name"]), tuple(item.get("aliases") or ()),
+                   int(population) if population else None)
+        )
     codes = [r.code for r in regions]
     if len(set(codes)) != len(codes):
         raise CampaignSpecError("teams: codes must be unique")
@@ -111,6 +115,8 @@ def parse_spec(data: dict[str, Any]) -> CampaignSpec:
     starts, ends = _when(data["starts_at"], "starts_at"), _when(data["ends_at"], "ends_at")
     if ends <= starts:
         raise CampaignSpecError("ends_at must be after starts_at")
+    if (ends - starts).days > 50:
+        raise CampaignSpecError("a campaign lasts at most 50 days (leaderboards keep one bit per day)")
     mix = tuple(
         MixSpec(str(m.get("type")), int(m.get("count", 0)), int(m.get("points", 0)))
         for m in data.get("mix") or [{"type": "single", "count": 3, "points": 10},
@@ -122,6 +128,9 @@ def parse_spec(data: dict[str, Any]) -> CampaignSpec:
             raise CampaignSpecError(f"mix: bad item {m} (type one of {TYPES}, count and points >= 0)")
     if sum(m.count for m in mix) == 0:
         raise CampaignSpecError("mix: a paper needs at least one question")
+    formula = dict(data.get("team_formula") or {"kind": "total"})
+    if formula.get("kind") not in ("total", "weighted", "per_capita"):
+        raise CampaignSpecError("team_formula.kind must be total, weighted or per_capita")
     rule = data.get("multiple_rule", "all_or_nothing")
     if rule not in ("all_or_nothing", "partial"):
         raise CampaignSpecError("multiple_rule must be all_or_nothing or partial")
@@ -147,7 +156,7 @@ def parse_spec(data: dict[str, Any]) -> CampaignSpec:
         shuffle_options=bool(data.get("shuffle_options", True)),
         publish_time=publish,
         teams=_teams(data.get("teams")),
-        team_formula=dict(data.get("team_formula") or {"kind": "total"}),
+        team_formula=formula,
         top_individuals=int(data.get("top_individuals", 100)),
     )
 

@@ -49,6 +49,9 @@ class Settings:
             "empty = no Redis (state lives in the database)."
         ),
     )
+    REDIS_NAMESPACE: str = field(
+        default="ff", metadata=_doc("Prefix of every Redis key (lets several deployments share one Redis).")
+    )
     WECHAT_TOKEN: str = field(
         default=DEV_TOKEN, metadata=_doc("Token from the official account's server settings.", secret=True)
     )
@@ -256,16 +259,38 @@ def load_settings(
     return settings
 
 
+def _items(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def validate_tip_destinations(settings: Settings) -> None:
+    """Where tip notices go must be usable, or tips would queue notices that can never be sent."""
+    if settings.SMTP_SECURITY not in SMTP_SECURITY_MODES:
+        raise ConfigError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}")
+    emails = _items(settings.TIP_EMAIL_TO)
+    if emails and not settings.SMTP_HOST:
+        raise ConfigError(f"{PREFIX}SMTP_HOST must be set when {PREFIX}TIP_EMAIL_TO is set")
+    for address in emails:
+        if "@" not in address or len(address) > 200:
+            raise ConfigError(f"{PREFIX}TIP_EMAIL_TO has an invalid address: {address!r}")
+    hooks = _items(settings.TIP_WEBHOOK_URLS)
+    for url in hooks:
+        if not url.startswith(("https://", "http://")) or len(url) > 200:
+            raise ConfigError(f"{PREFIX}TIP_WEBHOOK_URLS needs http(s) URLs of at most 200 characters")
+    if hooks and not settings.TIP_WEBHOOK_SECRET:
+        raise ConfigError(f"{PREFIX}TIP_WEBHOOK_SECRET must be set when {PREFIX}TIP_WEBHOOK_URLS is set")
+    wecom = settings.TIP_WECOM_WEBHOOK_URL
+    if wecom and not wecom.startswith(("https://", "http://")):
+        raise ConfigError(f"{PREFIX}TIP_WECOM_WEBHOOK_URL must be an http(s) URL")
+
+
 def validate(settings: Settings, explicitly_set: set[str]) -> None:
     """Refuse settings that cannot work; production refuses development secrets."""
     if settings.WECHAT_MSG_MODE not in MESSAGE_MODES:
         raise ConfigError(f"{PREFIX}WECHAT_MSG_MODE must be one of {', '.join(MESSAGE_MODES)}")
     if settings.WECHAT_MSG_MODE != "plaintext" and len(settings.WECHAT_AES_KEY) != 43:
         raise ConfigError(f"{PREFIX}WECHAT_AES_KEY must be the 43-character EncodingAESKey")
-    if settings.SMTP_SECURITY not in SMTP_SECURITY_MODES:
-        raise ConfigError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}")
-    if settings.TIP_WEBHOOK_URLS.strip() and not settings.TIP_WEBHOOK_SECRET:
-        raise ConfigError(f"{PREFIX}TIP_WEBHOOK_SECRET must be set when {PREFIX}TIP_WEBHOOK_URLS is set")
+    validate_tip_destinations(settings)
     if settings.ENV != "production":
         return
     defaults = Settings()

@@ -272,3 +272,8 @@ def rows_to_questions(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Question]
     errors += [RowError(row_of_label[issue.file], issue.message) for issue in validate(built)]
     errors.sort(key=lambda e: e.row)
     return [q for _label, q in built], errors
+
+
+def neutralize(text: str) -> str:
+    """Public form of the formula-injection guard, for other exports (leaderboards, tips)."""
+    return _protect(text)

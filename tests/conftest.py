@@ -21,6 +21,7 @@ from tests.support.wechat import wechat_client
 
 
 def build_app(database_url: str, redis_url: str = "", **overrides) -> Flask:  # noqa: ANN003
+    overrides.setdefault("REDIS_NAMESPACE", services.REDIS_NAMESPACE)
     settings = load_settings(
         "testing", environ={}, DATABASE_URL=database_url, REDIS_URL=redis_url, **overrides
     )
@@ -99,7 +100,7 @@ def emulator_state(emu_url: str) -> dict:
 @pytest.fixture
 def app(pg_url: str, redis_url: str, emu: str) -> Iterator[Flask]:
     """Production-like: PostgreSQL + Redis, the WeChat emulator."""
-    redis_lib.Redis.from_url(redis_url).flushdb()
+    services.clear_redis(redis_url)
     application = build_app(pg_url, redis_url, WECHAT_API_BASE=emu, WECHAT_OPEN_BASE=emu)
     clean_database(application)
     yield application

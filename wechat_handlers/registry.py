@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wechat_handlers.handlers import basic, profile, quiz, tip_status, tips
+from wechat_handlers.handlers import basic, knowledge, leaderboard, profile, quiz, tip_status, tips
 from wechat_handlers.router import Router
 
 
@@ -10,7 +10,9 @@ def build_router() -> Router:
     router = Router()
     basic.register(router)
     quiz.register(router)
+    leaderboard.register(router)
     profile.register(router)
     tips.register(router)
     tip_status.register(router)
+    knowledge.register(router)
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.jobs.leaderboards import publish_due, watch_leaderboards
 from app.jobs.outbox import deliver_outbox
 from app.jobs.runner import JobFn
 from app.jobs.tips import download_tip_media, purge_tips
@@ -20,6 +21,8 @@ class JobSpec:
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("deliver_outbox", deliver_outbox, "interval", {"seconds": 10}),
+    JobSpec("publish_due", publish_due, "interval", {"seconds": 60}),
+    JobSpec("watch_leaderboards", watch_leaderboards, "interval", {"seconds": 30}),
     JobSpec("download_tip_media", download_tip_media, "interval", {"seconds": 30}),
     JobSpec("purge_tips", purge_tips, "cron", {"hour": 3, "minute": 30}),
 )

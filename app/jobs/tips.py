@@ -73,8 +73,14 @@ def email_sender(msg: OutboxMessage) -> None:
     mail["Message-ID"] = message_id(msg.idempotency_key, sender)
     mail["X-Fangfei-Idempotency-Key"] = msg.idempotency_key
     mail.set_content(notice.text())
-    with _smtp() as client:
+    client = _smtp()
+    try:
         client.send_message(mail)
+    finally:
+        try:  # once the server took the message, a failed goodbye must not count as a failed send
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

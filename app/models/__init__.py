@@ -3,7 +3,9 @@
 from app.models.audit import AuditLog
 from app.models.campaign import Campaign, Team
 from app.models.job_run import JobRun
+from app.models.knowledge import DailyTipShown, KnowledgeCard, UnmatchedQuestion
 from app.models.kv_entry import KvEntry
+from app.models.leaderboard import Publication
 from app.models.outbox import OutboxMessage
 from app.models.paper import Paper, PaperItem
 from app.models.participant import Enrollment, Participant
@@ -14,12 +16,15 @@ __all__ = [
     "AuditLog",
     "BankQuestion",
     "Campaign",
+    "DailyTipShown",
     "Enrollment",
     "JobRun",
+    "KnowledgeCard",
     "KvEntry",
     "OutboxMessage",
     "Paper",
     "PaperItem",
+    "Publication",
     "Participant",
     "Team",
     "Tip",
@@ -27,4 +32,5 @@ __all__ = [
     "TipEvent",
     "TipIdentity",
     "TipStat",
+    "UnmatchedQuestion",
 ]

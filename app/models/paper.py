@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.campaign import Campaign
 from app.models.types import UTCDateTime
 
 OPEN, SUBMITTED = "open", "submitted"
@@ -35,7 +36,11 @@ class Paper(db.Model):
     max_score: Mapped[int] = mapped_column(Integer)
     time_used_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     flagged: Mapped[str | None] = mapped_column(String(40), nullable=True)  # e.g. "too_fast"
+    # Rankings count the first submitted paper of each day; day_bit = 1 << (day - campaign's first day).
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    day_bit: Mapped[int] = mapped_column(BigInteger, default=0)
 
+    campaign: Mapped[Campaign] = relationship()
     items: Mapped[list[PaperItem]] = relationship(
         back_populates="paper", order_by="PaperItem.position", cascade="all, delete-orphan"
     )

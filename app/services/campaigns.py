@@ -32,6 +32,7 @@ def upsert_campaign(spec: CampaignSpec, now: datetime) -> Campaign:
     for position, region in enumerate(spec.teams, start=1):
         team = existing.get(region.code) or Team(campaign_id=campaign.id, code=region.code)
         team.name, team.aliases, team.position = region.name, list(region.aliases), position
+        team.population = region.population
         db.session.add(team)
     db.session.flush()
     return campaign

@@ -170,11 +170,19 @@ def submit(paper: Paper, now: datetime, min_seconds: int) -> Paper:
             item.awarded = 0
     total = sum(item.awarded or 0 for item in paper.items)
     used_ms = int((now - paper.issued_at).total_seconds() * 1000)
+    earlier = db.session.scalar(
+        select(func.count()).select_from(Paper).where(
+            Paper.participant_id == paper.participant_id, Paper.campaign_id == paper.campaign_id,
+            Paper.day == paper.day, Paper.status == SUBMITTED, Paper.id != paper.id,
+        )
+    )
+    first_day = clock.campaign_day(paper.campaign.starts_at)
     claimed = db.session.execute(
         update(Paper)
         .where(Paper.id == paper.id, Paper.status == OPEN)
         .values(status=SUBMITTED, submitted_at=now, score=total, time_used_ms=used_ms,
-                flagged="too_fast" if used_ms < min_seconds * 1000 else None)
+                flagged="too_fast" if used_ms < min_seconds * 1000 else None,
+                counted=not earlier, day_bit=1 << (paper.day - first_day).days)
         .returning(Paper.id)
     ).first()
     db.session.refresh(paper)

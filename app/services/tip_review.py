@@ -24,7 +24,7 @@ from app.models.tip import (
     TipStat,
 )
 from app.services import audit, tip_delivery
-from app.services.tips import normalize_receipt
+from app.services.receipts import normalize_receipt
 
 log = logging.getLogger(__name__)
 SYSTEM = "system:retention"
@@ -47,7 +47,7 @@ class TipView:
 def get_tip(receipt: str) -> Tip:
     tip = db.session.scalar(select(Tip).where(Tip.receipt == (normalize_receipt(receipt) or receipt)))
     if tip is None:
-        raise NotFound(f"no tip with receipt {receipt}", code="receipt_not_found")
+        raise NotFound(f"no tip with receipt {receipt} (see `flask tips list`)", code="receipt_not_found")
     return tip
 
 

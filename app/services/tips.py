@@ -1,16 +1,15 @@
-"""Tips (举报线索): check a draft, file it with a receipt code, answer receipt look-ups.
+"""Tips (举报线索): check a draft and file it with a receipt code.
 
-A tip's content (Tip) is kept apart from who sent it (TipIdentity, encrypted, only for real-name tips);
-no IP address is stored. Filing a tip also queues one notice per office destination in the same
-transaction (app.services.tip_delivery), so a committed tip is never left unannounced.
+A tip's content (Tip) is kept apart from who sent it (TipIdentity, encrypted, real-name tips only); no IP
+address is stored. Filing also queues one notice per office destination in the same transaction
+(app.services.tip_delivery), so a committed tip is never left unannounced. Receipt codes and look-ups:
+app.services.receipts.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import secrets
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,35 +18,26 @@ from typing import Any
 from sqlalchemy import select
 
 from app import clock, personal_data
-from app.errors import DomainError, NotFound, RateLimited
+from app.errors import DomainError, RateLimited
 from app.extensions import db
 from app.models.tip import (
     CATEGORIES,
     FILE_PENDING,
     FILE_STORED,
     RECEIVED,
-    STATUS_LABELS,
     Tip,
     TipAttachment,
     TipEvent,
     TipIdentity,
 )
 from app.services import evidence, rate_limits, tip_delivery
+from app.services.receipts import new_receipt
 from app.state_store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-# Receipt codes: JB-XXXX-XXXX-XX, 10 characters from 30 (no 0/O, 1/I/L, U): about 49 random bits.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-RECEIPT_CHARS = 10
-
 TARGET_MAX, STORY_MAX, PLACE_MAX, NAME_MAX = 200, 3000, 200, 30
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-# Wrong receipt codes allowed per hour before look-ups are refused (so codes cannot be guessed).
-WRONG_CODE_WINDOW = 3600
-WRONG_CODE_LIMIT_USER = 5
-WRONG_CODE_LIMIT_IP = 20
 DAY = 24 * 3600
 
 NEED_CATEGORY = "请选择举报对象的类型。"
@@ -60,8 +50,6 @@ NEED_NAME = "实名举报请留下您的姓名。"
 NAME_TOO_LONG = f"姓名请控制在{NAME_MAX}字以内。"
 BAD_PHONE = "手机号码好像不对，请发送11位手机号码。"
 DAILY_LIMIT = "您今天提交的举报已经比较多了，请明天再来。情况紧急请直接拨打110。"
-WRONG_CODES = "查询错误次数太多，请一小时后再试。"
-CODE_NOT_FOUND = "没有找到这个回执编号，请核对后再试。编号像这样：JB-7K4M-2QXR-9T"
 
 
 @dataclass(frozen=True)
@@ -79,33 +67,6 @@ class TipDraft:
     phone: str | None = None
     media_ids: tuple[str, ...] = ()  # WeChat photos, downloaded later by the media job
     files: tuple[evidence.Evidence, ...] = ()  # web uploads, already checked
-
-
-@dataclass(frozen=True)
-class TipStatus:
-    """What a receipt look-up shows: status and the office's public reply, nothing else."""
-
-    receipt: str
-    status: str
-    label: str
-    reply: str | None
-    submitted_at: datetime
-
-
-# Receipt codes ------------------------------------------------------------------------------------
-def new_receipt() -> str:
-    chars = "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_CHARS))
-    return f"JB-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
-def normalize_receipt(text: str) -> str | None:
-    """JB-7K4M-2QXR-9T from what a person typed ("jb 7k4m2qxr9t", full-width, ...), or None."""
-    raw = re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", text or "")).upper()
-    if len(raw) == RECEIPT_CHARS + 2 and raw.startswith("JB"):
-        raw = raw[2:]
-    if len(raw) != RECEIPT_CHARS or any(c not in ALPHABET for c in raw):
-        return None
-    return f"JB-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 # Checking input (shared by the chat steps and the API) ------------------------------------------
@@ -258,7 +219,8 @@ def submit_tip(
                 created_at=now,
             )
         )
-    for item in draft.files:
+    for item in draft.files:  # written before the commit: a rollback leaves an unreferenced file, never
+        # a row without its file
         saved = evidence.store(str(config["MEDIA_DIR"]), tip.id, item)
         db.session.add(
             TipAttachment(
@@ -277,39 +239,3 @@ def submit_tip(
     db.session.flush()
     tip_delivery.enqueue_notices(tip, config, now)
     return tip
-
-
-# Look-ups -----------------------------------------------------------------------------------------
-def _code_subjects(openid: str | None, ip: str | None) -> list[tuple[str, str, int]]:
-    subjects = []
-    if openid:
-        subjects.append(("tip-code-user", openid, WRONG_CODE_LIMIT_USER))
-    if ip:
-        subjects.append(("tip-code-ip", ip, WRONG_CODE_LIMIT_IP))
-    return subjects
-
-
-def look_up(code: str, *, openid: str | None, ip: str | None, store: StateStore) -> TipStatus:
-    """Status and public reply for a receipt code. Wrong codes count per user and per IP; past the limit
-    every look-up is refused for the hour (right codes too, or the limit would still leak)."""
-    subjects = _code_subjects(openid, ip)
-    for bucket, subject, limit in subjects:
-        if rate_limits.peek_exceeded(store, bucket, subject, limit, WRONG_CODE_WINDOW):
-            raise RateLimited(WRONG_CODES)
-    receipt = normalize_receipt(code)
-    tip = db.session.scalar(select(Tip).where(Tip.receipt == receipt)) if receipt else None
-    if tip is None:
-        over = False
-        for bucket, subject, limit in subjects:
-            try:
-                rate_limits.hit(store, bucket, subject, limit, WRONG_CODE_WINDOW, WRONG_CODES)
-            except RateLimited:
-                over = True
-        raise RateLimited(WRONG_CODES) if over else NotFound(CODE_NOT_FOUND, code="receipt_not_found")
-    return TipStatus(
-        receipt=tip.receipt,
-        status=tip.status,
-        label=STATUS_LABELS[tip.status],
-        reply=tip.public_reply,
-        submitted_at=tip.created_at,
-    )

@@ -37,14 +37,17 @@ class TokenProvider:
         self.token_url = api_base.rstrip("/") + "/cgi-bin/token"
         self.timeout, self.attempts = timeout, attempts
         self.http = requests.Session()
+        # Keys are fixed at construction (inside the app context), so worker threads share them.
+        self.key = redis_keys.access_token(app_id)
+        self.lock_key = redis_keys.access_token_lock(app_id)
 
     def get(self, stale: str | None = None) -> str:
         """A valid token. Pass `stale` (a token WeChat rejected) to force a refresh past it."""
-        key = redis_keys.access_token(self.app_id)
+        key = self.key
         cached = self.store.get(key)
         if cached and cached != stale:
             return cached
-        lock_key = redis_keys.access_token_lock(self.app_id)
+        lock_key = self.lock_key
         token = wait_acquire(self.store, lock_key, wait_s=self.timeout * self.attempts + 1)
         if token is None:
             raise TokenUnavailable("timed out waiting for another process's token refresh")

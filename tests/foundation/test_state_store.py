@@ -6,18 +6,18 @@ import threading
 import time
 
 import pytest
-import redis as redis_lib
 
 from app.redis_keys import Key
 from app.state_store import DatabaseStore, RedisStore, StoreUnavailable, connect_redis, wait_acquire
 from tests.conftest import build_app
+from tests.support import services
 
 
 @pytest.fixture(params=["redis", "sqlite", "postgres"])
 def store(request):
     if request.param == "redis":
         url = request.getfixturevalue("redis_url")
-        redis_lib.Redis.from_url(url).flushdb()
+        services.clear_redis(url)
         yield RedisStore(connect_redis(url, 1.0))
         return
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
@@ -33,7 +33,7 @@ def store(request):
 
 
 def k(name: str, ttl: int = 60) -> Key:
-    return Key(f"ff:test:{name}", ttl)
+    return Key(f"{services.REDIS_NAMESPACE}:test:{name}", ttl)
 
 
 def test_set_get_and_expiry(store):
@@ -137,7 +137,7 @@ def test_every_key_has_a_ttl():
     ):
         fn = getattr(redis_keys, name)
         key = fn(*(["x"] * fn.__code__.co_argcount if name != "dialog" else ["x"]))
-        assert key.ttl > 0 and key.name.startswith("ff:")
+        assert key.ttl > 0 and key.name.startswith(redis_keys.DEFAULT_NAMESPACE + ":")
     assert redis_keys.rate("tips", "o1", 60).ttl == 60
 
 

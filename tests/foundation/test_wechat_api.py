@@ -42,7 +42,8 @@ def test_token_shared_across_processes(app, emu, pg_url, redis_url):
         f"""
         from tests.conftest import build_app
         from app import runtime
-        app = build_app({pg_url!r}, {redis_url!r}, WECHAT_API_BASE={emu!r})
+        app = build_app({pg_url!r}, {redis_url!r}, WECHAT_API_BASE={emu!r},
+                        REDIS_NAMESPACE={app.config["REDIS_NAMESPACE"]!r})
         with app.app_context():
             print(runtime.wechat_api(app).provider.get())
         """

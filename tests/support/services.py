@@ -50,3 +50,15 @@ def redis_available() -> str | None:
         return None
     except redis.RedisError as exc:
         return str(exc)
+
+
+# Each test run gets its own Redis key namespace, so parallel runs on one Redis never see each other.
+REDIS_NAMESPACE = f"fft{os.getpid()}{uuid.uuid4().hex[:4]}"
+
+
+def clear_redis(url: str = REDIS_URL) -> None:
+    """Delete this run's keys (never FLUSHDB: other runs may share the database)."""
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{REDIS_NAMESPACE}:*", count=1000))
+    for i in range(0, len(keys), 500):
+        client.delete(*keys[i : i + 500])

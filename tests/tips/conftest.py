@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import redis as redis_lib
 from flask import Flask
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from app.jobs.runner import run_job
 from app.models.outbox import OutboxMessage
 from app.web.api.auth import issue_token
 from tests.conftest import build_app, clean_database
+from tests.support import services
 from tests.support.wechat import wechat_client
 from tests.tips.receivers import Receiver, SmtpServer
 
@@ -29,7 +29,7 @@ DASHBOARD = "https://office.example/staff"
 def make_app(pg_url: str, redis_url: str, emu: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Production-like apps (PostgreSQL + Redis + emulator) with tip settings; media under tmp_path."""
     made: list[Flask] = []
-    redis_lib.Redis.from_url(redis_url).flushdb()
+    services.clear_redis(redis_url)
 
     def make(**overrides) -> Flask:  # noqa: ANN003
         redis = overrides.pop("REDIS_URL", redis_url)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.outbox import OutboxMessage
 from app.models.tip import Tip, TipAttachment, TipIdentity
-from app.services.tips import ALPHABET
+from app.services.receipts import ALPHABET
 from config.menu import KEY_REPORT_TIP
 from tests.tips.conftest import receipt_in
 
@@ -147,3 +147,25 @@ def test_daily_limit_per_user(make_app):
     wx = wechat_client(app, openid="o_busy")
     assert "今天提交的举报已经比较多了" in wx.text("举报")
     assert "第1步" in wechat_client(app, openid="o_other").text("举报")
+
+
+def test_step_answers_are_not_taken_by_other_features(app, wx):
+    from app import runtime
+    from wechat_handlers.replies import Text
+
+    runtime.router(app).keyword("1", "2")(lambda ctx: Text("别的功能的菜单"))
+    wx.text("举报")
+    assert "第2步" in wx.text("1")
+    for line in ("某公司", "经过。", "好了", "跳过", "好了"):
+        wx.text(line)
+    assert "请核对" in wx.text("1")
+
+
+def test_at_most_nine_photos(app, wx):
+    for line in ("举报", "1", "某公司", "骗钱。", "好了", "跳过"):
+        wx.text(line)
+    for i in range(9):
+        assert f"共{i + 1}张" in wx.image(f"MEDIA_{i}")
+    assert "最多只能收9张" in wx.image("MEDIA_9")
+    wx.text("好了")
+    assert "照片：9张" in wx.text("1")

@@ -46,6 +46,28 @@ def test_one_row_per_destination_committed_with_the_tip(make_app, smtp, office):
     assert len(smtp.box.messages) == 2 and len(office.raw) == 1 and len(office.wecom) == 1
 
 
+def test_tip_and_its_notices_share_one_transaction(make_app, office):
+    from app import runtime
+    from app.models.outbox import OutboxMessage
+    from app.models.tip import Tip
+    from app.services import tips
+
+    app = make_app(**hook_settings(office))
+    draft = tips.TipDraft(category="person", target="王某", story="借钱不还还拉人入股。")
+    with app.app_context():
+        store = runtime.store(app)
+        tips.submit_tip(
+            draft, channel="web", openid="o_x", ip=None, store=store, config=app.config, now=clock.now()
+        )
+        db.session.rollback()  # whatever fails before the commit takes both back
+        assert db.session.query(Tip).count() == 0 and db.session.query(OutboxMessage).count() == 0
+        tips.submit_tip(
+            draft, channel="web", openid="o_x", ip=None, store=store, config=app.config, now=clock.now()
+        )
+        db.session.commit()
+        assert db.session.query(Tip).count() == 1 and db.session.query(OutboxMessage).count() == 1
+
+
 def test_email_carries_receipt_category_time_link_and_no_identity(make_app, smtp):
     app = make_app(**mail_settings(smtp))
     receipt = chat_tip(app, "o_zhang", real_name=("张三", "13800138000"))

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.kv_entry import KvEntry
 from app.models.tip import Tip
 from app.services import tip_review
-from app.services.tips import WRONG_CODE_LIMIT_USER
+from app.services.receipts import WRONG_CODE_LIMIT_USER
 from tests.support.wechat import wechat_client
 from tests.tips.conftest import SECRET, chat_tip, deliver, file_tip, later, outbox_rows
 

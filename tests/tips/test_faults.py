@@ -83,6 +83,7 @@ def test_delivery_job_killed_midway(make_app, office, pg_url, redis_url, emu):
         "FANGFEI_ENV": "testing",
         "FANGFEI_DATABASE_URL": pg_url,
         "FANGFEI_REDIS_URL": redis_url,
+        "FANGFEI_REDIS_NAMESPACE": app.config["REDIS_NAMESPACE"],
         "FANGFEI_WECHAT_API_BASE": emu,
         "FANGFEI_TIP_WEBHOOK_URLS": office.url + "/hook",
         "FANGFEI_TIP_WEBHOOK_SECRET": hook_settings(office)["TIP_WEBHOOK_SECRET"],
@@ -106,7 +107,8 @@ def test_delivery_job_killed_midway(make_app, office, pg_url, redis_url, emu):
         office.release.set()
     rows = outbox_rows(app)
     assert sum(r.status == "sent" for r in rows) == 39 and len(office.unique()) == 40
-    redis_lib.Redis.from_url(redis_url).delete(redis_keys.job_lock("deliver_outbox", "tick").name)  # its TTL
+    with app.app_context():  # the dead runner's job lock would run out after its TTL (10 min)
+        redis_lib.Redis.from_url(redis_url).delete(redis_keys.job_lock("deliver_outbox", "tick").name)
     deliver(app)  # the dead runner's leases still hold: nothing is sent twice meanwhile
     assert len(office.raw) == 40
     deliver(app, later(180))  # leases expired (2 min): the rest goes out
@@ -160,3 +162,17 @@ def test_two_runners_at_once_never_send_twice(make_app, office):
     for t in threads:
         t.join(60)
     assert len(office.raw) == 60 and office.duplicates() == 0
+
+
+def test_a_runner_near_the_end_of_its_lease_hands_the_rest_back(make_app, office, monkeypatch):
+    from app.jobs import outbox as outbox_job
+
+    app = make_app(**hook_settings(office))
+    _file_many(app, 3)
+    monkeypatch.setattr(outbox_job, "SEND_WINDOW_S", 0.0)  # as if the first sends had taken a minute
+    deliver(app)
+    rows = outbox_rows(app)
+    assert len(office.raw) == 0 and all(r.leased_until is None and r.attempts == 0 for r in rows)
+    monkeypatch.setattr(outbox_job, "SEND_WINDOW_S", 60.0)
+    deliver(app)  # the next run takes them at once, without waiting for the lease
+    assert len(office.raw) == 3 and office.duplicates() == 0

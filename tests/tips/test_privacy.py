@@ -12,7 +12,7 @@ import redis as redis_lib
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect, select, text
 
-from app import clock, personal_data
+from app import clock, personal_data, redis_keys
 from app.extensions import db
 from app.jobs.runner import run_job
 from app.jobs.tips import purge_tips
@@ -80,7 +80,23 @@ def test_identity_encrypted_and_no_ip_kept(make_app, redis_url):
         assert [personal_data.decrypt(v) for v in row] == ["王秀英", "13712345678", "o_wang_secret"]
     # The chat draft (with the phone) was dropped from Redis when the tip was filed.
     r = redis_lib.Redis.from_url(redis_url, decode_responses=True)
-    assert not any("13712345678" in (r.get(k) or "") for k in r.scan_iter("ff:dialog:*"))
+    keys = list(r.scan_iter(f"{app.config['REDIS_NAMESPACE']}:*"))
+    assert keys and not any(k.split(":")[1] == "dialog" for k in keys)
+    assert not any("13712345678" in (r.get(k) or "") for k in keys if r.type(k) == "string")
+
+
+def test_draft_in_the_store_holds_no_plain_identity(make_app, redis_url):
+    from tests.support.wechat import wechat_client
+
+    app = make_app()
+    wx = wechat_client(app, openid="o_draft")
+    for line in ("举报", "1", "某公司", "骗钱。", "好了", "跳过", "好了", "2", "吴某某", "13787654321"):
+        wx.text(line)
+    r = redis_lib.Redis.from_url(redis_url, decode_responses=True)
+    with app.app_context():
+        [raw] = [r.get(k) for k in r.scan_iter(redis_keys.dialog("o_draft").name)]
+    assert "tip:confirm" in raw and "吴某某" not in raw and "13787654321" not in raw
+    assert "实名（吴某某，137****4321）" in wx.history[-1].text
 
 
 def test_staff_views_are_audited(make_app, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app import clock
 from app.extensions import db
 from app.services import tip_review
-from app.services.tips import WRONG_CODE_LIMIT_IP, WRONG_CODE_LIMIT_USER
+from app.services.receipts import WRONG_CODE_LIMIT_IP, WRONG_CODE_LIMIT_USER
 from tests.support.wechat import wechat_client
 from tests.tips.conftest import api, chat_tip, file_tip
 
@@ -75,7 +75,7 @@ def test_api_lookup_and_per_ip_limit(app):
 
 
 def test_receipts_are_unguessable_and_unambiguous(app):
-    from app.services.tips import ALPHABET, new_receipt, normalize_receipt
+    from app.services.receipts import ALPHABET, new_receipt, normalize_receipt
 
     codes = {new_receipt() for _ in range(2000)}
     assert len(codes) == 2000

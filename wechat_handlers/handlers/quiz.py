@@ -6,11 +6,12 @@ from app import clock
 from app.models.campaign import Campaign
 from app.models.paper import PaperItem
 from app.models.participant import Enrollment
-from app.services import campaigns, papers, registration
+from app.services import campaigns, daily_tips, papers, registration
 from config.menu import KEY_MY_SCORE, KEY_START_QUIZ
 from quiz_bank.answers import InvalidAnswer
 from quiz_bank.composer import displayed_options, to_displayed
 from quiz_bank.schema import QuestionType
+from wechat_handlers import copy_knowledge
 from wechat_handlers import copy_quiz as t
 from wechat_handlers.handlers import registration as reg_dialog
 from wechat_handlers.replies import Reply, Text
@@ -89,6 +90,9 @@ def finish(ctx: Context, paper_id: int, campaign: Campaign, prefix: str = "") ->
     text = prefix + t.FINISHED.format(
         score=paper.score, max=paper.max_score, used=t.duration_text(paper.time_used_ms or 0), total=total
     )
+    tip = daily_tips.next_daily_tip(ctx.msg.openid, ctx.now)
+    if tip:
+        text += copy_knowledge.DAILY_TIP.format(tip=tip)
     return Text(text)
 
 

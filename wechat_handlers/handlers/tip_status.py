@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app import clock
-from app.services import tips
+from app.services import receipts
 from wechat_handlers import copy_tips as t
 from wechat_handlers.replies import Reply, Text
 from wechat_handlers.router import Context, Router
@@ -15,7 +15,7 @@ CODE_ALONE = re.compile(r"jb[\s\-_]*[0-9a-z]{4}[\s\-_]*[0-9a-z]{4}[\s\-_]*[0-9a-
 
 
 def _status(ctx: Context, code: str) -> Reply:
-    found = tips.look_up(code, openid=ctx.msg.openid, ip=None, store=ctx.store)
+    found = receipts.look_up(code, openid=ctx.msg.openid, ip=None, store=ctx.store)
     text = t.STATUS.format(
         receipt=found.receipt, submitted=clock.fmt_local(found.submitted_at), label=found.label
     )

@@ -1,6 +1,7 @@
 """The guided tip dialog (举报): category, target, story, place, photos, identity, summary, receipt.
 
-The draft lives in the dialog state (so it expires with DIALOG_TTL when abandoned; "取消" discards it).
+The draft lives in the dialog state (so it expires with DIALOG_TTL when abandoned; "取消" discards it);
+the name and phone in it are encrypted like the stored identity.
 Photos are kept as WeChat media ids; after confirmation the media job downloads them.
 """
 
@@ -26,7 +27,8 @@ DONE_WORDS = {"好了", "好", "好的", "完成", "完了", "说完了", "发�
 SKIP_WORDS = {"跳过", "没有", "无", "不知道", "不清楚"}
 CONFIRM_WORDS = {"确认", "确认提交", "提交", "确定", "是"}
 REDO_WORDS = {"重填", "重新填写", "重来"}
-OWN_WORDS = DONE_WORDS | SKIP_WORDS | CONFIRM_WORDS | REDO_WORDS
+ANONYMOUS_WORDS = {"1", "匿名", "匿名举报"}
+REAL_NAME_WORDS = {"2", "实名", "实名举报"}
 CATEGORY_WORDS = {
     "1": "company",
     "公司": "company",
@@ -41,6 +43,16 @@ CATEGORY_WORDS = {
     "5": "other",
     "其他": "other",
 }
+# Answers of our own steps are never handed to another feature's keyword (e.g. a "1" for a menu).
+OWN_WORDS = (
+    DONE_WORDS
+    | SKIP_WORDS
+    | CONFIRM_WORDS
+    | REDO_WORDS
+    | ANONYMOUS_WORDS
+    | REAL_NAME_WORDS
+    | set(CATEGORY_WORDS)
+)
 SUMMARY_STORY, SUMMARY_TARGET, SUMMARY_PLACE = 120, 80, 60
 
 
@@ -118,11 +130,11 @@ def receive_photos_done(ctx: Context) -> Reply:
 
 def receive_identity(ctx: Context) -> Reply:
     draft = _draft(ctx)
-    if ctx.text in ("1", "匿名", "匿名举报"):
+    if ctx.text in ANONYMOUS_WORDS:
         draft["anonymous"] = True
         _save(ctx, draft, CONFIRM)
         return Text(summary(draft))
-    if ctx.text in ("2", "实名", "实名举报"):
+    if ctx.text in REAL_NAME_WORDS:
         draft["anonymous"] = False
         _save(ctx, draft, NAME)
         return Text(t.ASK_NAME)
@@ -131,14 +143,14 @@ def receive_identity(ctx: Context) -> Reply:
 
 def receive_name(ctx: Context) -> Reply:
     draft = _draft(ctx)
-    draft["name"] = tips.clean_name(_raw(ctx))
+    draft["name"] = personal_data.encrypt(tips.clean_name(_raw(ctx)))  # no plain identity in the store
     _save(ctx, draft, PHONE)
     return Text(t.ASK_PHONE)
 
 
 def receive_phone(ctx: Context) -> Reply:
     draft = _draft(ctx)
-    draft["phone"] = tips.clean_phone(_raw(ctx))
+    draft["phone"] = personal_data.encrypt(tips.clean_phone(_raw(ctx)))
     _save(ctx, draft, CONFIRM)
     return Text(summary(draft))
 
@@ -157,8 +169,8 @@ def receive_confirmation(ctx: Context) -> Reply:
         latitude=d.get("lat"),
         longitude=d.get("lng"),
         anonymous=bool(d.get("anonymous", True)),
-        name=d.get("name"),
-        phone=d.get("phone"),
+        name=personal_data.decrypt(d.get("name")),
+        phone=personal_data.decrypt(d.get("phone")),
         media_ids=tuple(d.get("photos", [])),
     )
     tip = tips.submit_tip(
@@ -182,7 +194,8 @@ def summary(draft: dict[str, Any]) -> str:
     who = t.ANONYMOUS
     if not draft.get("anonymous", True):
         who = t.REAL_NAME.format(
-            name=draft.get("name", ""), phone=personal_data.mask_phone(draft.get("phone"))
+            name=personal_data.decrypt(draft.get("name")) or "",
+            phone=personal_data.mask_phone(personal_data.decrypt(draft.get("phone"))),
         )
     return t.SUMMARY.format(
         category=CATEGORY_LABELS.get(draft.get("category", ""), ""),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:26:17.909623
+Create Date: 2026-11-23 17:43:50.152469
 
 """
 
@@ -71,6 +71,15 @@ def upgrade():
         sa.Column("detail", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_runs")),
         sa.UniqueConstraint("job", "run_key", name=op.f("uq_job_runs_job_run_key")),
+    )
+    op.create_table(
+        "knowledge_cards",
+        sa.Column("id", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("status IN ('active', 'retired')", name=op.f("ck_knowledge_cards_status")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_cards")),
     )
     op.create_table(
         "kv_entries",
@@ -166,6 +175,59 @@ def upgrade():
     with op.batch_alter_table("tips", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tips_created_at"), ["created_at"], unique=False)
         batch_op.create_index("ix_tips_status_closed", ["status", "closed_at"], unique=False)
+
+    op.create_table(
+        "unmatched_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=200), nullable=False),
+        sa.Column("sample", sa.String(length=200), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("first_seen", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unmatched_questions")),
+        sa.UniqueConstraint("text", name=op.f("uq_unmatched_questions_text")),
+    )
+    with op.batch_alter_table("unmatched_questions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_unmatched_questions_last_seen"), ["last_seen"], unique=False)
+
+    op.create_table(
+        "daily_tips_shown",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("card_id", sa.String(length=10), nullable=False),
+        sa.Column("shown_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["participants.id"],
+            name=op.f("fk_daily_tips_shown_participant_id_participants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_tips_shown")),
+        sa.UniqueConstraint(
+            "participant_id", "card_id", name=op.f("uq_daily_tips_shown_participant_id_card_id")
+        ),
+    )
+    op.create_table(
+        "publications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("formula", sa.String(length=20), nullable=False),
+        sa.Column("as_of", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rows", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaigns.id"],
+            name=op.f("fk_publications_campaign_id_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
+        sa.UniqueConstraint("campaign_id", "day", "kind", name=op.f("uq_publications_campaign_id_day_kind")),
+    )
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_publications_campaign_id"), ["campaign_id"], unique=False)
 
     op.create_table(
         "teams",
@@ -286,6 +348,8 @@ def upgrade():
         sa.Column("max_score", sa.Integer(), nullable=False),
         sa.Column("time_used_ms", sa.Integer(), nullable=True),
         sa.Column("flagged", sa.String(length=40), nullable=True),
+        sa.Column("counted", sa.Boolean(), nullable=False),
+        sa.Column("day_bit", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"],
             ["campaigns.id"],
@@ -369,6 +433,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_teams_campaign_id"))
 
     op.drop_table("teams")
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_publications_campaign_id"))
+
+    op.drop_table("publications")
+    op.drop_table("daily_tips_shown")
+    with op.batch_alter_table("unmatched_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_unmatched_questions_last_seen"))
+
+    op.drop_table("unmatched_questions")
     with op.batch_alter_table("tips", schema=None) as batch_op:
         batch_op.drop_index("ix_tips_status_closed")
         batch_op.drop_index(batch_op.f("ix_tips_created_at"))
@@ -384,6 +457,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_kv_entries_expires_at"))
 
     op.drop_table("kv_entries")
+    op.drop_table("knowledge_cards")
     op.drop_table("job_runs")
     op.drop_table("campaigns")
     with op.batch_alter_table("bank_questions", schema=None) as batch_op:

@@ -11,7 +11,7 @@ from app import clock, runtime
 from app.errors import DomainError
 from app.extensions import db
 from app.models.tip import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS
-from app.services import evidence, tips
+from app.services import evidence, receipts, tips
 from app.state_store import StoreUnavailable
 from app.web.api import bp
 from app.web.api.auth import client_ip, current_openid, login_required
@@ -102,7 +102,7 @@ def lookup_tip():  # noqa: ANN201
     """Status and public reply for a receipt code (POST, so codes stay out of URLs and access logs)."""
     data = request.get_json(silent=True) or {}
     try:
-        found = tips.look_up(
+        found = receipts.look_up(
             str(data.get("code") or ""), openid=current_openid(), ip=client_ip(), store=runtime.store()
         )
     except StoreUnavailable:

@@ -1,0 +1,293 @@
+"""The quiz API, part 2: today's paper, answers, the submission (scored only on the server), results.
+
+Before a paper is submitted nothing about its answers leaves the server: no key, no correctness, no
+explanation, no score. Answers are read in the letters shown on that paper and scored against the key
+stored on the paper when it was issued.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app import clock
+from app.errors import Conflict, DomainError, NotFound
+from app.extensions import db
+from app.models.campaign import Campaign
+from app.models.paper import OPEN, SUBMITTED, Paper, PaperItem
+from app.models.participant import Participant
+from app.services import campaigns, papers, registration
+from app.web.api import bp
+from app.web.api.auth import current_openid, login_required
+from app.web.api.quiz import BAD_REQUEST, any_campaign, json_body, my_enrollment, team_json
+from quiz_bank.answers import InvalidAnswer, parse_answer
+from quiz_bank.composer import displayed_options, to_displayed, to_original
+from quiz_bank.schema import JUDGE_KEYS, Question, QuestionType
+
+DONE_TODAY = "今天的答题已经完成啦，明天再来吧！可以在“我的成绩”里查看得分和解析。"
+PAPER_NOT_FOUND = "没有找到这份试卷。"
+CAMPAIGN_CLOSED = "这份试卷所属的答题活动已经结束。"
+ANSWER_MISSING = "请提交答案，如 “B”、“AC” 或 “对”。"
+RESUBMITTED = "这份试卷已经交卷了，不能再提交不同的答案。"
+
+
+class InvalidAnswers(DomainError):
+    code = "invalid_answer"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(f"第{p}题：{hint}" for p, hint in errors.items()))
+        self.errors = errors
+
+
+@bp.errorhandler(InvalidAnswers)
+def invalid_answers(exc: InvalidAnswers):  # noqa: ANN201
+    db.session.rollback()
+    return jsonify(error=exc.code, message=exc.message, errors=exc.errors), exc.status
+
+
+# Reading answers ------------------------------------------------------------------------------------
+def answer_text(value: Any) -> str:
+    """ "B", "AC", "对", or a list of letters (["A", "C"])."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    if isinstance(value, str) and value.strip():
+        return value
+    raise DomainError(ANSWER_MISSING, code="invalid_answer")
+
+
+def to_bank_keys(item: PaperItem, text: str) -> str:
+    """An answer typed in the letters shown on this paper, in the bank's own keys (InvalidAnswer if unreadable)."""
+    q = papers.question_for(item)
+    shown = [chr(ord("A") + i) for i in range(len(item.option_order))] if q.is_choice else list(JUDGE_KEYS)
+    displayed = parse_answer(QuestionType(item.qtype), text, shown)
+    return to_original(q, item.option_order, displayed) if q.is_choice else displayed
+
+
+def shown(q: Question, item: PaperItem, original: str | None) -> str | None:
+    if original is None:
+        return None
+    return to_displayed(q, item.option_order, original) if q.is_choice else original
+
+
+# Whose paper ----------------------------------------------------------------------------------------
+def my_paper(paper_id: int, *, lock: bool = False) -> tuple[Participant, Paper]:
+    """The caller's paper (404 for anyone else's). `lock` serialises answers and submissions of one paper."""
+    participant = registration.get_participant(current_openid())
+    if participant is None:
+        raise NotFound(PAPER_NOT_FOUND, code="paper_not_found")
+    if lock:
+        db.session.scalar(
+            select(Paper)
+            .where(Paper.id == paper_id, Paper.participant_id == participant.id)
+            .with_for_update()
+        )
+    return participant, papers.get_paper(paper_id, participant)
+
+
+def open_campaign_of(paper: Paper) -> Campaign:
+    campaign = campaigns.require_open(clock.now())
+    if campaign.id != paper.campaign_id:
+        raise DomainError(CAMPAIGN_CLOSED, code="ended")
+    return campaign
+
+
+# Shaping --------------------------------------------------------------------------------------------
+def item_json(item: PaperItem, q: Question) -> dict[str, Any]:
+    """One question as shown: no key, no correctness, no explanation."""
+    qtype = QuestionType(item.qtype)
+    return {
+        "position": item.position,
+        "type": qtype.value,
+        "type_label": qtype.label,
+        "points": item.points,
+        "stem": q.stem,
+        "options": [{"key": key, "text": text} for key, text in displayed_options(q, item.option_order)],
+        "answered": item.given is not None,
+        "given": shown(q, item, item.given),
+    }
+
+
+def paper_json(paper: Paper) -> dict[str, Any]:
+    """A paper being answered (or expired): the questions only."""
+    return {
+        "id": paper.id,
+        "day": paper.day.isoformat(),
+        "attempt": paper.attempt,
+        "status": paper.status,
+        "issued_at": paper.issued_at.isoformat(),
+        "deadline": paper.deadline.isoformat() if paper.deadline else None,
+        "max_score": paper.max_score,
+        "total": len(paper.items),
+        "answered_count": sum(1 for i in paper.items if i.given is not None),
+        "items": [item_json(i, papers.question_for(i)) for i in paper.items],
+    }
+
+
+def result_json(paper: Paper, participant: Participant, *, already: bool = False) -> dict[str, Any]:
+    """A submitted paper: score, and per question the answer given, the key, points, explanation, source."""
+    items = []
+    for item in paper.items:
+        q = papers.question_for(item)
+        awarded = item.awarded or 0
+        items.append(
+            {
+                **item_json(item, q),
+                "correct_answer": shown(q, item, item.answer_key),
+                "awarded": awarded,
+                "correct": awarded == item.points,
+                "explanation": q.explanation,
+                "source": q.source_label,
+            }
+        )
+    campaign = db.session.get(Campaign, paper.campaign_id)
+    return {
+        "id": paper.id,
+        "day": paper.day.isoformat(),
+        "attempt": paper.attempt,
+        "status": paper.status,
+        "score": paper.score,
+        "max_score": paper.max_score,
+        "time_used_ms": paper.time_used_ms,
+        "submitted_at": paper.submitted_at.isoformat() if paper.submitted_at else None,
+        "already_submitted": already,
+        "cumulative_score": papers.cumulative_score(participant, campaign),
+        "items": items,
+    }
+
+
+def summary_json(paper: Paper) -> dict[str, Any]:
+    done = paper.status == SUBMITTED
+    return {
+        "id": paper.id,
+        "day": paper.day.isoformat(),
+        "attempt": paper.attempt,
+        "status": paper.status,
+        "score": paper.score if done else None,
+        "max_score": paper.max_score,
+        "time_used_ms": paper.time_used_ms if done else None,
+        "submitted_at": paper.submitted_at.isoformat() if done and paper.submitted_at else None,
+    }
+
+
+# Views ----------------------------------------------------------------------------------------------
+@bp.get("/papers/today")
+@login_required
+def paper_today():  # noqa: ANN201
+    """Today's paper, issued on the first request; the same paper on every later request today."""
+    now = clock.now()
+    campaign = campaigns.require_open(now)
+    participant, enrollment = my_enrollment(campaign)
+    try:
+        paper = papers.todays_paper(enrollment, campaign, now)
+    except DomainError as exc:
+        if exc.code != "done_today":
+            raise
+        db.session.commit()  # keeps a paper that just ran out of time marked as expired
+        today = [p for p in papers.history(participant, campaign) if p.day == clock.campaign_day(now)]
+        return jsonify(error="done_today", message=DONE_TODAY, paper_id=today[0].id if today else None), 409
+    body = paper_json(paper)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.get("/papers/<int:paper_id>")
+@login_required
+def paper_detail(paper_id: int):  # noqa: ANN201
+    """A paper of mine: the questions while open; with keys, points and explanations once submitted."""
+    participant, paper = my_paper(paper_id)
+    return jsonify(result_json(paper, participant) if paper.status == SUBMITTED else paper_json(paper))
+
+
+@bp.post("/papers/<int:paper_id>/answers")
+@login_required
+def answer_one(paper_id: int):  # noqa: ANN201
+    """Record one answer {position, answer}. The same answer again is accepted; a different one is 409."""
+    data = json_body()
+    position = data.get("position")
+    if not isinstance(position, int) or isinstance(position, bool):
+        raise DomainError(BAD_REQUEST, code="bad_request")
+    text = answer_text(data.get("answer"))
+    _, paper = my_paper(paper_id, lock=True)
+    campaign = open_campaign_of(paper) if paper.status == OPEN else None
+    rule = campaigns.rules_of(campaign).multiple_rule if campaign else "all_or_nothing"
+    try:
+        papers.answer(paper, position, text, clock.now(), rule)
+    except InvalidAnswer as exc:
+        raise DomainError(exc.hint, code="invalid_answer") from None
+    answered = sum(1 for i in paper.items if i.given is not None)
+    db.session.commit()
+    return jsonify(position=position, recorded=True, answered_count=answered)
+
+
+@bp.post("/papers/<int:paper_id>/submit")
+@login_required
+def submit(paper_id: int):  # noqa: ANN201
+    """Submit {answers: {"1": "B", ...}} (may be empty after answering one by one) and get the result.
+
+    All answers are checked before any is recorded. Repeating the same submission returns the stored
+    result (`already_submitted: true`); a different one is 409."""
+    data = request.get_json(silent=True)
+    data = {} if data is None and not request.get_data() else data
+    raw = data.get("answers", {}) if isinstance(data, dict) else None
+    if not isinstance(raw, dict):
+        raise DomainError(BAD_REQUEST, code="bad_request")
+    participant, paper = my_paper(paper_id, lock=True)
+    by_position = {i.position: i for i in paper.items}
+    answers: dict[int, str] = {}
+    for key, value in raw.items():
+        position = int(key) if str(key).isdigit() else None
+        if position not in by_position:
+            raise DomainError(f"第{key}题不在您的试卷上。", code="not_on_paper")
+        answers[position] = answer_text(value)
+    keyed, errors = {}, {}
+    for position, text in sorted(answers.items()):
+        try:
+            keyed[position] = to_bank_keys(by_position[position], text)
+        except InvalidAnswer as exc:
+            errors[str(position)] = exc.hint
+    if errors:
+        raise InvalidAnswers(errors)
+    if paper.status == SUBMITTED:
+        if any(by_position[p].given != given for p, given in keyed.items()):
+            raise Conflict(RESUBMITTED, code="already_submitted")
+        return jsonify(result_json(paper, participant, already=True))
+    campaign = open_campaign_of(paper)
+    rules = campaigns.rules_of(campaign)
+    now = clock.now()
+    for position, text in sorted(answers.items()):
+        papers.answer(paper, position, text, now, rules.multiple_rule)
+    paper = papers.submit(paper, now, rules.min_seconds_per_paper)
+    body = result_json(paper, participant)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.get("/me/results")
+@login_required
+def my_results():  # noqa: ANN201
+    """My cumulative score, today's state and every paper of the campaign (newest first)."""
+    campaign = any_campaign()
+    participant, enrollment = my_enrollment(campaign)
+    history = papers.history(participant, campaign)
+    now = clock.now()
+    todays = [p for p in history if p.day == clock.campaign_day(now)]
+    done = [p for p in todays if p.status == SUBMITTED]
+    if done:
+        best = max(done, key=lambda p: p.score or 0)
+        today = {"status": "submitted", "score": best.score, "paper_id": best.id}
+    elif todays:
+        late = todays[0].deadline is not None and now > todays[0].deadline + papers.GRACE
+        status = "expired" if todays[0].status != OPEN or late else "open"
+        today = {"status": status, "score": None, "paper_id": todays[0].id}
+    else:
+        today = {"status": "none", "score": None, "paper_id": None}
+    return jsonify(
+        name=participant.name,
+        team=team_json(enrollment.team),
+        cumulative_score=papers.cumulative_score(participant, campaign),
+        days_played=len({p.day for p in history if p.status == SUBMITTED}),
+        today=today,
+        papers=[summary_json(p) for p in history],
+    )
