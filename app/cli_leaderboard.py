@@ -21,8 +21,11 @@ results_cli = AppGroup("results", help="Final results.")
 
 
 def _campaign(slug: str | None) -> Campaign:
-    campaign = (db.session.scalar(select(Campaign).where(Campaign.slug == slug)) if slug
-                else campaigns.current_campaign(clock.now()))
+    campaign = (
+        db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        if slug
+        else campaigns.current_campaign(clock.now())
+    )
     if campaign is None:
         click.echo("no such campaign (see `flask campaign list`)", err=True)
         sys.exit(1)
@@ -35,11 +38,15 @@ def leaderboard_rebuild(slug: str | None) -> None:
     """Recompute the Redis leaderboards from stored papers."""
     campaign = _campaign(slug)
     if leaderboards.redis_client() is None:
-        click.echo("no Redis configured: leaderboards are computed from SQL on every read; nothing to rebuild")
+        click.echo(
+            "no Redis configured: leaderboards are computed from SQL on every read; nothing to rebuild"
+        )
         return
     result = leaderboards.rebuild(campaign, clock.now())
-    click.echo(f"rebuilt {campaign.slug}: {result.participants} residents, {result.papers_replayed} replayed, "
-               f"{result.seconds:.2f}s")
+    click.echo(
+        f"rebuilt {campaign.slug}: {result.participants} residents, {result.papers_replayed} replayed, "
+        f"{result.seconds:.2f}s"
+    )
 
 
 @leaderboard_cli.command("publish")
@@ -55,9 +62,11 @@ def leaderboard_publish(day: str, slug: str | None) -> None:
         sys.exit(1)
     daily, cumulative = publications.publish_day(campaign, when, clock.now())
     db.session.commit()
-    click.echo(f"published {campaign.slug} {when}: daily #1 {daily.rows[0]['name'] if daily.rows else '-'}, "
-               f"cumulative #1 {cumulative.rows[0]['name'] if cumulative.rows else '-'} "
-               f"(published at {clock.fmt_local(daily.published_at)})")
+    click.echo(
+        f"published {campaign.slug} {when}: daily #1 {daily.rows[0]['name'] if daily.rows else '-'}, "
+        f"cumulative #1 {cumulative.rows[0]['name'] if cumulative.rows else '-'} "
+        f"(published at {clock.fmt_local(daily.published_at)})"
+    )
 
 
 @results_cli.command("freeze")
@@ -81,12 +90,22 @@ def results_export(path: str, slug: str | None) -> None:
     campaign = _campaign(slug)
     pubs = {p.kind: p for p in publications.published(campaign)}
     if "final_teams" not in pubs:
-        click.echo("final results are not frozen yet: run `flask results freeze` after the campaign ends",
-                   err=True)
+        click.echo(
+            "final results are not frozen yet: run `flask results freeze` after the campaign ends", err=True
+        )
         sys.exit(1)
     team_rows = [["名次", "战队", "总成绩", "参与人数", "答卷人次", "总积分", "人均得分", "优秀战队"]] + [
-        [r["rank"], r["name"], r["score"], r["participants"], r["papers"], r["points"], r["average"],
-         "是" if r["excellent"] else ""] for r in pubs["final_teams"].rows
+        [
+            r["rank"],
+            r["name"],
+            r["score"],
+            r["participants"],
+            r["papers"],
+            r["points"],
+            r["average"],
+            "是" if r["excellent"] else "",
+        ]
+        for r in pubs["final_teams"].rows
     ]
     people = [["名次", "姓名", "战队", "累计得分", "用时(秒)", "手机号", "工作单位"]] + [
         [r.rank, r.name, r.team, r.points, r.time_s, r.phone or "", r.work_unit or ""]

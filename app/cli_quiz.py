@@ -68,8 +68,10 @@ def bank_import(path: str, retire_missing: bool, dry_run: bool) -> None:
         return
     result = bank.sync_questions(questions, clock.now(), retire_missing=retire_missing)
     db.session.commit()
-    click.echo(f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
-               f"retired {result.retired}")
+    click.echo(
+        f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
+        f"retired {result.retired}"
+    )
 
 
 @bank_cli.command("export")
@@ -109,8 +111,10 @@ def campaign_load(path: str) -> None:
         sys.exit(1)
     campaign = campaigns.upsert_campaign(spec, clock.now())
     db.session.commit()
-    click.echo(f"campaign {campaign.slug}: {campaign.name}, {campaigns.window_text(campaign)}, "
-               f"{len(campaign.teams)} teams")
+    click.echo(
+        f"campaign {campaign.slug}: {campaign.name}, {campaigns.window_text(campaign)}, "
+        f"{len(campaign.teams)} teams"
+    )
 
 
 @campaign_cli.command("list")
@@ -132,8 +136,10 @@ def seed_demo() -> None:
     result = bank.sync_questions(load_bank(DATA_DIR), now)
     campaign = campaigns.upsert_campaign(campaigns.demo_spec(now), now)
     db.session.commit()
-    click.echo(f"bank: {result.added} added, {result.updated} updated; demo campaign open "
-               f"{campaigns.window_text(campaign)}")
+    click.echo(
+        f"bank: {result.added} added, {result.updated} updated; demo campaign open "
+        f"{campaigns.window_text(campaign)}"
+    )
 
 
 def register(app) -> None:  # noqa: ANN001

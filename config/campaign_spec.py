@@ -96,8 +96,12 @@ def _teams(value: Any) -> tuple[Region, ...]:
             raise CampaignSpecError(f"teams[{i}] needs a code and a name")
         population = item.get("population")
         regions.append(
-            Region(str(item["code"]), str(item["name"]), tuple(item.get("aliases") or ()),
-                   int(population) if population else None)
+            Region(
+                str(item["code"]),
+                str(item["name"]),
+                tuple(item.get("aliases") or ()),
+                int(population) if population else None,
+            )
         )
     codes = [r.code for r in regions]
     if len(set(codes)) != len(codes):
@@ -119,9 +123,12 @@ def parse_spec(data: dict[str, Any]) -> CampaignSpec:
         raise CampaignSpecError("a campaign lasts at most 50 days (leaderboards keep one bit per day)")
     mix = tuple(
         MixSpec(str(m.get("type")), int(m.get("count", 0)), int(m.get("points", 0)))
-        for m in data.get("mix") or [{"type": "single", "count": 3, "points": 10},
-                                      {"type": "judge", "count": 3, "points": 10},
-                                      {"type": "multiple", "count": 2, "points": 20}]
+        for m in data.get("mix")
+        or [
+            {"type": "single", "count": 3, "points": 10},
+            {"type": "judge", "count": 3, "points": 10},
+            {"type": "multiple", "count": 2, "points": 20},
+        ]
     )
     for m in mix:
         if m.type not in TYPES or m.count < 0 or m.points < 0:

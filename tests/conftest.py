@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-import redis as redis_lib
 import requests
 from flask import Flask
 from sqlalchemy import text

@@ -14,7 +14,6 @@ from config.regions import DIVISIONS
 from quiz_bank.loader import load_bank
 
 
-
 def load_bundled_bank() -> int:
     result = bank.sync_questions(load_bank(), clock.now())
     db.session.commit()
@@ -36,7 +35,9 @@ def make_campaign(
         name=f"测试活动 {slug}",
         starts_at=start.astimezone(clock.CAMPAIGN_TZ),
         ends_at=clock.local(clock.day_bounds(clock.campaign_day(start) + timedelta(days=days - 1))[1]),
-        mix=overrides.pop("mix", (MixSpec("single", 3, 10), MixSpec("judge", 3, 10), MixSpec("multiple", 2, 20))),
+        mix=overrides.pop(
+            "mix", (MixSpec("single", 3, 10), MixSpec("judge", 3, 10), MixSpec("multiple", 2, 20))
+        ),
         teams=overrides.pop("teams", DIVISIONS["national-32"]),
         **overrides,
     )
@@ -53,7 +54,13 @@ def make_participant(
     campaign: Campaign, openid: str = "o_p1", name: str = "张三", region: str = "11", phone: str | None = None
 ) -> Enrollment:
     enrollment = registration.register(
-        openid, campaign, name=name, team=team(campaign, region), phone=phone, work_unit=None, consent=True,
+        openid,
+        campaign,
+        name=name,
+        team=team(campaign, region),
+        phone=phone,
+        work_unit=None,
+        consent=True,
         now=clock.now(),
     )
     db.session.commit()

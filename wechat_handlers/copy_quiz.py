@@ -37,12 +37,7 @@ FINISHED = (
 )
 PAUSED_HINT = "已暂停答题，回复“答题”可以接着答。"
 
-MY_SCORE = (
-    "【我的成绩】{name}（{team}战队）\n"
-    "累计得分：{total}分\n"
-    "已答题天数：{days}天\n"
-    "今天：{today}"
-)
+MY_SCORE = "【我的成绩】{name}（{team}战队）\n累计得分：{total}分\n已答题天数：{days}天\n今天：{today}"
 TODAY_DONE = "已完成，得分{score}分"
 TODAY_OPEN = "还有题没答完，回复“答题”继续"
 TODAY_NONE = "还没答题，回复“答题”开始"
@@ -59,3 +54,33 @@ def duration_text(ms: int) -> str:
     seconds = max(0, ms // 1000)
     minutes, seconds = divmod(seconds, 60)
     return f"{minutes}分{seconds}秒" if minutes else f"{seconds}秒"
+
+
+TYPE_NAMES = {"single": "单选", "judge": "判断", "multiple": "多选"}
+FORMULA_TEXT = {
+    "total": "战队成绩 = 队员得分总和（参与人数 × 人均得分）",
+    "weighted": "战队成绩 = 参与人数和人均得分加权计算",
+    "per_capita": "战队成绩 = 每万名常住人口的得分",
+}
+
+
+def rules_text(name: str, window: str, mix: list[dict], multiple_rule: str, attempts: int, publish: str,
+               formula: str, time_limit: int | None) -> str:
+    """The campaign rules in plain Chinese, built from the campaign's settings."""
+    parts = "；".join(f"{TYPE_NAMES[m['type']]}{m['count']}道，每题{m['points']}分" for m in mix if m["count"])
+    total = sum(m["count"] * m["points"] for m in mix)
+    count = sum(m["count"] for m in mix)
+    multi = "多选题全部选对才得分" if multiple_rule == "all_or_nothing" else "多选题少选得一半分，错选不得分"
+    limit = f"每份试卷限时{time_limit // 60}分钟。\n" if time_limit else ""
+    times = "每天可答一次" if attempts == 1 else f"每天可答{attempts}次（以当天第一次交卷的成绩计入排名）"
+    return (
+        f"【{name} · 活动规则】\n"
+        f"时间：{window}\n"
+        "1. 报名：填写姓名，选择所在地区（手机号、工作单位可不填）。选同一地区的人组成一个战队。\n"
+        f"2. 答题：{times}，每次{count}道题：{parts}（{multi}），满分{total}分。\n{limit}"
+        "3. 排名：个人按累计得分排名，同分时用时少者在前，再同则先交卷者在前。\n"
+        f"   {FORMULA_TEXT.get(formula, FORMULA_TEXT['total'])}。\n"
+        f"4. 每天{publish}公布前一天和累计的前10名战队。\n"
+        "5. 活动结束时，总成绩前10名的战队为优秀战队，个人成绩靠前者可获奖励。\n"
+        "回复“答题”马上开始！"
+    )

@@ -164,7 +164,12 @@ def handle_message(router: Router, msg: Incoming, store: StateStore, config: dic
 
 def _handle_locked(router: Router, msg: Incoming, store: StateStore, config: dict[str, Any]) -> Reply:
     ctx = Context(
-        msg=msg, dialog=load_dialog(store, msg.openid), now=clock.now(), store=store, config=config, router=router
+        msg=msg,
+        dialog=load_dialog(store, msg.openid),
+        now=clock.now(),
+        store=store,
+        config=config,
+        router=router,
     )
     try:
         reply = router.dispatch(ctx)

@@ -21,7 +21,9 @@ class SyncResult:
     retired: int
 
 
-def sync_questions(questions: Iterable[Question], now: datetime, *, retire_missing: bool = False) -> SyncResult:
+def sync_questions(
+    questions: Iterable[Question], now: datetime, *, retire_missing: bool = False
+) -> SyncResult:
     """Upsert questions by id. A question is never deleted: missing ones can be retired (status) instead,
     so papers that used them keep their history."""
     incoming = {q.id: q for q in questions}
@@ -31,7 +33,9 @@ def sync_questions(questions: Iterable[Question], now: datetime, *, retire_missi
         data = q.to_dict()
         row = stored.get(qid)
         if row is None:
-            db.session.add(BankQuestion(id=qid, type=q.type.value, status=q.status, data=data, updated_at=now))
+            db.session.add(
+                BankQuestion(id=qid, type=q.type.value, status=q.status, data=data, updated_at=now)
+            )
             added += 1
         elif row.data != data or row.status != q.status:
             row.data, row.status, row.type, row.updated_at = data, q.status, q.type.value, now

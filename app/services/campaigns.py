@@ -45,7 +45,11 @@ def demo_spec(now: datetime) -> CampaignSpec:
     end = clock.local(clock.day_bounds(today + timedelta(days=30))[0])
     mix = (MixSpec("single", 3, 10), MixSpec("judge", 3, 10), MixSpec("multiple", 2, 20))
     return CampaignSpec(
-        slug="demo", name="防范非法集资知识答题（演示）", starts_at=start, ends_at=end, mix=mix,
+        slug="demo",
+        name="防范非法集资知识答题（演示）",
+        starts_at=start,
+        ends_at=end,
+        mix=mix,
         teams=DIVISIONS["national-32"],
     )
 

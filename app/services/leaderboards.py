@@ -47,7 +47,7 @@ redis.call('HSET', KEYS[2], pid, string.format('%d|%d|%d|%d|%s', points, time_ms
 local tmax, smax = {(1 << TIME_BITS) - 1}, {(1 << SUBMIT_BITS) - 1}
 local ts = math.min(math.floor(time_ms / 1000), tmax)
 local so = math.min(math.max(last, 0), smax)
-local score = points * {2 ** (TIME_BITS + SUBMIT_BITS)} + (tmax - ts) * {2 ** SUBMIT_BITS} + (smax - so)
+local score = points * {2 ** (TIME_BITS + SUBMIT_BITS)} + (tmax - ts) * {2**SUBMIT_BITS} + (smax - so)
 redis.call('ZADD', KEYS[3], score, string.format('%012d', {MEMBER_BASE} - tonumber(pid)))
 redis.call('HINCRBY', KEYS[4], tid .. ':papers', 1)
 redis.call('HINCRBY', KEYS[4], tid .. ':points', pts)
@@ -88,11 +88,23 @@ def apply_paper(paper_id: int) -> int:
         if participant is None or participant.excluded:
             return 0
         cid = paper.campaign_id
-        keys = [_k(cid, "ready"), _k(cid, "agg"), _k(cid, "individuals"), _k(cid, "team:all"),
-                _k(cid, f"team:{paper.day.isoformat()}")]
+        keys = [
+            _k(cid, "ready"),
+            _k(cid, "agg"),
+            _k(cid, "individuals"),
+            _k(cid, "team:all"),
+            _k(cid, f"team:{paper.day.isoformat()}"),
+        ]
         offset = min(max(_offset(paper.campaign, paper.submitted_at), 0), (1 << SUBMIT_BITS) - 1)
-        args = [paper.participant_id, paper.team_id, paper.score or 0, paper.time_used_ms or 0, offset,
-                paper.day_bit, redis_keys.LEADERBOARD_TTL]
+        args = [
+            paper.participant_id,
+            paper.team_id,
+            paper.score or 0,
+            paper.time_used_ms or 0,
+            offset,
+            paper.day_bit,
+            redis_keys.LEADERBOARD_TTL,
+        ]
     return int(_script(client)(keys=keys, args=args))
 
 
@@ -153,8 +165,11 @@ def rebuild(campaign: Campaign, now: datetime, batch: int = 20000) -> RebuildRes
     for day in _days(campaign, now):
         boards[f"team:{day.isoformat()}"] = standings.team_components_sql(campaign, day=day)
     for part, comps in boards.items():
-        mapping = {f"{c.team_id}:{f}": getattr(c, f) for c in comps.values()
-                   for f in ("participants", "papers", "points")}
+        mapping = {
+            f"{c.team_id}:{f}": getattr(c, f)
+            for c in comps.values()
+            for f in ("participants", "papers", "points")
+        }
         if mapping:
             client.hset(_k(cid, f"{tmp}:{part}"), mapping=mapping)
     swap = client.pipeline(transaction=True)
@@ -168,8 +183,12 @@ def rebuild(campaign: Campaign, now: datetime, batch: int = 20000) -> RebuildRes
     swap.set(_k(cid, "ready"), now.isoformat(), ex=redis_keys.LEADERBOARD_TTL)
     swap.execute()
     replay = db.session.scalars(
-        select(Paper.id).where(Paper.campaign_id == cid, Paper.status == SUBMITTED, Paper.counted.is_(True),
-                               Paper.submitted_at >= snapshot_from)
+        select(Paper.id).where(
+            Paper.campaign_id == cid,
+            Paper.status == SUBMITTED,
+            Paper.counted.is_(True),
+            Paper.submitted_at >= snapshot_from,
+        )
     ).all()
     for pid in replay:
         apply_paper(pid)
@@ -190,9 +209,15 @@ def drifted(campaign: Campaign) -> bool:
     counts = client.hgetall(_k(campaign.id, "team:all"))
     mirrored = sum(int(v) for k, v in counts.items() if k.endswith(":papers"))
     stored = db.session.scalar(
-        select(func.count()).select_from(Paper).join(Participant, Participant.id == Paper.participant_id)
-        .where(Paper.campaign_id == campaign.id, Paper.status == SUBMITTED, Paper.counted.is_(True),
-               Participant.excluded.is_(False))
+        select(func.count())
+        .select_from(Paper)
+        .join(Participant, Participant.id == Paper.participant_id)
+        .where(
+            Paper.campaign_id == campaign.id,
+            Paper.status == SUBMITTED,
+            Paper.counted.is_(True),
+            Participant.excluded.is_(False),
+        )
     )
     return mirrored != stored
 
@@ -208,8 +233,9 @@ def team_board(campaign: Campaign, day: date | None = None) -> list[TeamStanding
                 tid, name = field.split(":")
                 comps.setdefault(int(tid), {})[name] = int(value)
             components = {tid: TeamComponents(tid, **v) for tid, v in comps.items()}
-            return standings.rank_teams(list(campaign.teams), components,
-                                        campaign.settings.get("team_formula") or {"kind": "total"})
+            return standings.rank_teams(
+                list(campaign.teams), components, campaign.settings.get("team_formula") or {"kind": "total"}
+            )
         except redis.RedisError:
             log.warning("Redis unavailable: team board from SQL")
     return standings.team_standings_sql(campaign, day=day)
@@ -225,8 +251,13 @@ class IndividualRow:
     time_s: int
 
     def as_dict(self) -> dict:
-        return {"rank": self.rank, "name": self.name, "team": self.team, "points": self.points,
-                "time_s": self.time_s}
+        return {
+            "rank": self.rank,
+            "name": self.name,
+            "team": self.team,
+            "points": self.points,
+            "time_s": self.time_s,
+        }
 
 
 def _ordered(campaign: Campaign, limit: int | None) -> list[tuple[int, int]]:
@@ -243,20 +274,36 @@ def _ordered(campaign: Campaign, limit: int | None) -> list[tuple[int, int]]:
 
 def top_individuals(campaign: Campaign, limit: int = 10) -> list[IndividualRow]:
     ordered = _ordered(campaign, limit)
-    people = {p.id: p for p in db.session.scalars(
-        select(Participant).where(Participant.id.in_([pid for pid, _ in ordered])))}
+    people = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Participant).where(Participant.id.in_([pid for pid, _ in ordered]))
+        )
+    }
     teams = {t.id: t.name for t in campaign.teams}
     from app.models.participant import Enrollment
 
-    team_of = dict(db.session.execute(
-        select(Enrollment.participant_id, Enrollment.team_id).where(
-            Enrollment.campaign_id == campaign.id, Enrollment.participant_id.in_(list(people)))).all())
+    team_of = dict(
+        db.session.execute(
+            select(Enrollment.participant_id, Enrollment.team_id).where(
+                Enrollment.campaign_id == campaign.id, Enrollment.participant_id.in_(list(people))
+            )
+        ).all()
+    )
     rows = []
     for rank, (pid, value) in enumerate(ordered, start=1):
         points, time_s = standings.decode(value)
         person = people.get(pid)
-        rows.append(IndividualRow(rank, pid, personal_data.mask_name(person.name if person else ""),
-                                  teams.get(team_of.get(pid), ""), points, time_s))
+        rows.append(
+            IndividualRow(
+                rank,
+                pid,
+                personal_data.mask_name(person.name if person else ""),
+                teams.get(team_of.get(pid), ""),
+                points,
+                time_s,
+            )
+        )
     return rows
 
 

@@ -74,19 +74,37 @@ def _issue(enrollment: Enrollment, campaign: Campaign, now: datetime, attempt: i
     seed = f"{campaign.slug}:{participant.id}:{day.isoformat()}:{attempt}"
     questions = bank.all_questions()
     try:
-        drawn = draw_paper(questions, rules.mix, seen_question_ids(participant, campaign), seed,
-                           shuffle_options=rules.shuffle_options)
+        drawn = draw_paper(
+            questions,
+            rules.mix,
+            seen_question_ids(participant, campaign),
+            seed,
+            shuffle_options=rules.shuffle_options,
+        )
     except NotEnoughQuestions:
         raise DomainError("题库正在更新，请稍后再来答题。", code="bank_too_small") from None
     by_id = {q.id: q for q in questions}
     paper = Paper(
-        participant_id=participant.id, campaign_id=campaign.id, team_id=enrollment.team_id, day=day,
-        attempt=attempt, seed=seed, status=OPEN, issued_at=now, max_score=rules.total_points,
+        participant_id=participant.id,
+        campaign_id=campaign.id,
+        team_id=enrollment.team_id,
+        day=day,
+        attempt=attempt,
+        seed=seed,
+        status=OPEN,
+        issued_at=now,
+        max_score=rules.total_points,
         deadline=now + timedelta(seconds=rules.time_limit_seconds) if rules.time_limit_seconds else None,
     )
     paper.items = [
-        PaperItem(position=i, question_id=d.question_id, qtype=d.type.value, points=d.points,
-                  option_order=list(d.option_order), answer_key=by_id[d.question_id].answer)
+        PaperItem(
+            position=i,
+            question_id=d.question_id,
+            qtype=d.type.value,
+            points=d.points,
+            option_order=list(d.option_order),
+            answer_key=by_id[d.question_id].answer,
+        )
         for i, d in enumerate(drawn, start=1)
     ]
     try:
@@ -171,18 +189,29 @@ def submit(paper: Paper, now: datetime, min_seconds: int) -> Paper:
     total = sum(item.awarded or 0 for item in paper.items)
     used_ms = int((now - paper.issued_at).total_seconds() * 1000)
     earlier = db.session.scalar(
-        select(func.count()).select_from(Paper).where(
-            Paper.participant_id == paper.participant_id, Paper.campaign_id == paper.campaign_id,
-            Paper.day == paper.day, Paper.status == SUBMITTED, Paper.id != paper.id,
+        select(func.count())
+        .select_from(Paper)
+        .where(
+            Paper.participant_id == paper.participant_id,
+            Paper.campaign_id == paper.campaign_id,
+            Paper.day == paper.day,
+            Paper.status == SUBMITTED,
+            Paper.id != paper.id,
         )
     )
     first_day = clock.campaign_day(paper.campaign.starts_at)
     claimed = db.session.execute(
         update(Paper)
         .where(Paper.id == paper.id, Paper.status == OPEN)
-        .values(status=SUBMITTED, submitted_at=now, score=total, time_used_ms=used_ms,
-                flagged="too_fast" if used_ms < min_seconds * 1000 else None,
-                counted=not earlier, day_bit=1 << (paper.day - first_day).days)
+        .values(
+            status=SUBMITTED,
+            submitted_at=now,
+            score=total,
+            time_used_ms=used_ms,
+            flagged="too_fast" if used_ms < min_seconds * 1000 else None,
+            counted=not earlier,
+            day_bit=1 << (paper.day - first_day).days,
+        )
         .returning(Paper.id)
     ).first()
     db.session.refresh(paper)
@@ -208,8 +237,11 @@ def cumulative_score(participant: Participant, campaign: Campaign) -> int:
     """Sum over campaign days of the best submitted paper of each day."""
     best = (
         select(func.max(Paper.score).label("best"))
-        .where(Paper.participant_id == participant.id, Paper.campaign_id == campaign.id,
-               Paper.status == SUBMITTED)
+        .where(
+            Paper.participant_id == participant.id,
+            Paper.campaign_id == campaign.id,
+            Paper.status == SUBMITTED,
+        )
         .group_by(Paper.day)
         .subquery()
     )

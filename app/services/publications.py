@@ -28,20 +28,34 @@ def publish_time(campaign: Campaign) -> time:
     return time(int(hh), int(mm))
 
 
-def _publish(campaign: Campaign, day: date, kind: str, rows: list[dict], as_of: datetime,
-             now: datetime) -> Publication:
-    existing = db.session.scalar(select(Publication).where(
-        Publication.campaign_id == campaign.id, Publication.day == day, Publication.kind == kind))
+def _publish(
+    campaign: Campaign, day: date, kind: str, rows: list[dict], as_of: datetime, now: datetime
+) -> Publication:
+    existing = db.session.scalar(
+        select(Publication).where(
+            Publication.campaign_id == campaign.id, Publication.day == day, Publication.kind == kind
+        )
+    )
     if existing is not None:
         return existing
-    pub = Publication(campaign_id=campaign.id, day=day, kind=kind, as_of=as_of, published_at=now, rows=rows,
-                      formula=(campaign.settings.get("team_formula") or {}).get("kind", "total"))
+    pub = Publication(
+        campaign_id=campaign.id,
+        day=day,
+        kind=kind,
+        as_of=as_of,
+        published_at=now,
+        rows=rows,
+        formula=(campaign.settings.get("team_formula") or {}).get("kind", "total"),
+    )
     try:
         with db.session.begin_nested():  # two schedulers at once: the UNIQUE constraint keeps one
             db.session.add(pub)
     except IntegrityError:
-        return db.session.scalar(select(Publication).where(
-            Publication.campaign_id == campaign.id, Publication.day == day, Publication.kind == kind))
+        return db.session.scalar(
+            select(Publication).where(
+                Publication.campaign_id == campaign.id, Publication.day == day, Publication.kind == kind
+            )
+        )
     return pub
 
 
@@ -51,8 +65,10 @@ def publish_day(campaign: Campaign, day: date, now: datetime) -> tuple[Publicati
     as_of = min(end, campaign.ends_at)
     daily = standings.team_standings_sql(campaign, day=day)[:TOP]
     cumulative = standings.team_standings_sql(campaign, as_of=as_of)[:TOP]
-    return (_publish(campaign, day, "daily", [r.as_dict() for r in daily], as_of, now),
-            _publish(campaign, day, "cumulative", [r.as_dict() for r in cumulative], as_of, now))
+    return (
+        _publish(campaign, day, "daily", [r.as_dict() for r in daily], as_of, now),
+        _publish(campaign, day, "cumulative", [r.as_dict() for r in cumulative], as_of, now),
+    )
 
 
 def due_days(campaign: Campaign, now: datetime) -> list[date]:
@@ -60,8 +76,13 @@ def due_days(campaign: Campaign, now: datetime) -> list[date]:
     first = clock.campaign_day(campaign.starts_at)
     last = clock.campaign_day(campaign.ends_at - timedelta(seconds=1))
     at = publish_time(campaign)
-    done = set(db.session.scalars(select(Publication.day).where(
-        Publication.campaign_id == campaign.id, Publication.kind == "cumulative")))
+    done = set(
+        db.session.scalars(
+            select(Publication.day).where(
+                Publication.campaign_id == campaign.id, Publication.kind == "cumulative"
+            )
+        )
+    )
     days = []
     day = first
     while day <= last:
@@ -72,14 +93,22 @@ def due_days(campaign: Campaign, now: datetime) -> list[date]:
 
 
 def latest(campaign: Campaign, kind: str = "cumulative") -> Publication | None:
-    return db.session.scalar(select(Publication).where(Publication.campaign_id == campaign.id,
-                                                       Publication.kind == kind)
-                             .order_by(Publication.day.desc()).limit(1))
+    return db.session.scalar(
+        select(Publication)
+        .where(Publication.campaign_id == campaign.id, Publication.kind == kind)
+        .order_by(Publication.day.desc())
+        .limit(1)
+    )
 
 
 def published(campaign: Campaign) -> list[Publication]:
-    return list(db.session.scalars(select(Publication).where(Publication.campaign_id == campaign.id)
-                                   .order_by(Publication.day.desc(), Publication.kind)))
+    return list(
+        db.session.scalars(
+            select(Publication)
+            .where(Publication.campaign_id == campaign.id)
+            .order_by(Publication.day.desc(), Publication.kind)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -103,25 +132,50 @@ def freeze_final(campaign: Campaign, now: datetime) -> tuple[Publication, Public
     aggregates = standings.individual_aggregates_sql(campaign, as_of=campaign.ends_at)
     ordered = standings.order_individuals(campaign, aggregates)[:n]
     team_names = {t.id: t.name for t in campaign.teams}
-    team_of = dict(db.session.execute(select(Enrollment.participant_id, Enrollment.team_id)
-                                      .where(Enrollment.campaign_id == campaign.id)).all())
+    team_of = dict(
+        db.session.execute(
+            select(Enrollment.participant_id, Enrollment.team_id).where(Enrollment.campaign_id == campaign.id)
+        ).all()
+    )
     rows = []
     for rank, (pid, value) in enumerate(ordered, start=1):
         points, time_s = standings.decode(value)
-        rows.append({"rank": rank, "participant_id": pid, "team": team_names.get(team_of.get(pid), ""),
-                     "points": points, "time_s": time_s})
+        rows.append(
+            {
+                "rank": rank,
+                "participant_id": pid,
+                "team": team_names.get(team_of.get(pid), ""),
+                "points": points,
+                "time_s": time_s,
+            }
+        )
     team_rows = [{**r.as_dict(), "excellent": r.rank <= TOP} for r in teams]
-    return (_publish(campaign, last_day, "final_teams", team_rows, campaign.ends_at, now),
-            _publish(campaign, last_day, "final_individuals", rows, campaign.ends_at, now))
+    return (
+        _publish(campaign, last_day, "final_teams", team_rows, campaign.ends_at, now),
+        _publish(campaign, last_day, "final_individuals", rows, campaign.ends_at, now),
+    )
 
 
 def final_individuals_for_prizes(pub: Publication) -> list[FinalRow]:
     """Final individual rows with full names and phones, only for the prize-delivery export."""
-    people = {p.id: p for p in db.session.scalars(select(Participant).where(
-        Participant.id.in_([r["participant_id"] for r in pub.rows])))}
+    people = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Participant).where(Participant.id.in_([r["participant_id"] for r in pub.rows]))
+        )
+    }
     out = []
     for r in pub.rows:
         p = people.get(r["participant_id"])
-        out.append(FinalRow(r["rank"], p.name if p else "", r["team"], r["points"], r["time_s"],
-                            personal_data.decrypt(p.phone_enc) if p else None, p.work_unit if p else None))
+        out.append(
+            FinalRow(
+                r["rank"],
+                p.name if p else "",
+                r["team"],
+                r["points"],
+                r["time_s"],
+                personal_data.decrypt(p.phone_enc) if p else None,
+                p.work_unit if p else None,
+            )
+        )
     return out

@@ -119,8 +119,9 @@ def register(
     db.session.flush()
     enrollment = get_enrollment(participant, campaign)
     if enrollment is None:
-        enrollment = Enrollment(participant_id=participant.id, campaign_id=campaign.id, team_id=team.id,
-                                created_at=now)
+        enrollment = Enrollment(
+            participant_id=participant.id, campaign_id=campaign.id, team_id=team.id, created_at=now
+        )
         db.session.add(enrollment)
     elif enrollment.team_id != team.id:
         change_team(enrollment, team)
@@ -130,13 +131,18 @@ def register(
 
 def region_locked(enrollment: Enrollment) -> bool:
     """The team is locked once a paper has been submitted in the campaign."""
-    return db.session.scalar(
-        select(Paper.id).where(
-            Paper.participant_id == enrollment.participant_id,
-            Paper.campaign_id == enrollment.campaign_id,
-            Paper.status == "submitted",
-        ).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Paper.id)
+            .where(
+                Paper.participant_id == enrollment.participant_id,
+                Paper.campaign_id == enrollment.campaign_id,
+                Paper.status == "submitted",
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def change_team(enrollment: Enrollment, team: Team) -> None:
@@ -146,8 +152,14 @@ def change_team(enrollment: Enrollment, team: Team) -> None:
     db.session.flush()
 
 
-def update_profile(participant: Participant, *, name: str | None = None, phone: str | None = None,
-                   work_unit: str | None = None, now: datetime) -> Participant:
+def update_profile(
+    participant: Participant,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    work_unit: str | None = None,
+    now: datetime,
+) -> Participant:
     """Correct name, phone or work unit (each optional)."""
     if name is not None:
         participant.name = clean_name(name)

@@ -57,9 +57,15 @@ class TeamStanding:
 
     def as_dict(self) -> dict:
         return {
-            "rank": self.rank, "team_id": self.team_id, "code": self.code, "name": self.name,
-            "score": self.score, "participants": self.participants, "papers": self.papers,
-            "points": self.points, "average": round(self.average, 2),
+            "rank": self.rank,
+            "team_id": self.team_id,
+            "code": self.code,
+            "name": self.name,
+            "score": self.score,
+            "participants": self.participants,
+            "papers": self.papers,
+            "points": self.points,
+            "average": round(self.average, 2),
             "participation_rate": self.participation_rate,
         }
 
@@ -70,7 +76,9 @@ def team_score(c: TeamComponents, population: int | None, formula: dict) -> floa
     if kind == "total":
         return float(c.points)
     if kind == "weighted":
-        return round(float(formula.get("w1", 1.0)) * c.participants + float(formula.get("w2", 1.0)) * c.average, 4)
+        return round(
+            float(formula.get("w1", 1.0)) * c.participants + float(formula.get("w2", 1.0)) * c.average, 4
+        )
     if kind == "per_capita":
         return round(c.points / population * 10000, 4) if population else None
     raise ValueError(f"unknown team formula {kind!r}")
@@ -94,8 +102,12 @@ def _counted(campaign: Campaign, as_of: datetime | None, day: date | None):
     query = (
         select(Paper)
         .join(Participant, Participant.id == Paper.participant_id)
-        .where(Paper.campaign_id == campaign.id, Paper.status == SUBMITTED, Paper.counted.is_(True),
-               Participant.excluded.is_(False))
+        .where(
+            Paper.campaign_id == campaign.id,
+            Paper.status == SUBMITTED,
+            Paper.counted.is_(True),
+            Participant.excluded.is_(False),
+        )
     )
     if as_of is not None:
         query = query.where(Paper.submitted_at < as_of)
@@ -104,21 +116,27 @@ def _counted(campaign: Campaign, as_of: datetime | None, day: date | None):
     return query.subquery()
 
 
-def team_components_sql(campaign: Campaign, *, as_of: datetime | None = None,
-                        day: date | None = None) -> dict[int, TeamComponents]:
+def team_components_sql(
+    campaign: Campaign, *, as_of: datetime | None = None, day: date | None = None
+) -> dict[int, TeamComponents]:
     """Per-team participants (distinct), papers and points, from counted papers."""
     p = _counted(campaign, as_of, day)
     rows = db.session.execute(
-        select(p.c.team_id, func.count(func.distinct(p.c.participant_id)), func.count(), func.sum(p.c.score))
-        .group_by(p.c.team_id)
+        select(
+            p.c.team_id, func.count(func.distinct(p.c.participant_id)), func.count(), func.sum(p.c.score)
+        ).group_by(p.c.team_id)
     )
     return {tid: TeamComponents(tid, int(n), int(k), int(pts or 0)) for tid, n, k, pts in rows}
 
 
-def team_standings_sql(campaign: Campaign, *, as_of: datetime | None = None,
-                       day: date | None = None) -> list[TeamStanding]:
-    return rank_teams(list(campaign.teams), team_components_sql(campaign, as_of=as_of, day=day),
-                      campaign.settings.get("team_formula") or {"kind": "total"})
+def team_standings_sql(
+    campaign: Campaign, *, as_of: datetime | None = None, day: date | None = None
+) -> list[TeamStanding]:
+    return rank_teams(
+        list(campaign.teams),
+        team_components_sql(campaign, as_of=as_of, day=day),
+        campaign.settings.get("team_formula") or {"kind": "total"},
+    )
 
 
 @dataclass(frozen=True)
@@ -138,20 +156,29 @@ def composite(campaign: Campaign, points: int, time_ms: int, last_submit: dateti
     time_s = min(time_ms // 1000, (1 << TIME_BITS) - 1)
     offset = int((clock.ensure_aware(last_submit) - campaign.starts_at).total_seconds())
     offset = min(max(offset, 0), (1 << SUBMIT_BITS) - 1)
-    return (points << (TIME_BITS + SUBMIT_BITS)) | (((1 << TIME_BITS) - 1 - time_s) << SUBMIT_BITS) | (
-        (1 << SUBMIT_BITS) - 1 - offset
+    return (
+        (points << (TIME_BITS + SUBMIT_BITS))
+        | (((1 << TIME_BITS) - 1 - time_s) << SUBMIT_BITS)
+        | ((1 << SUBMIT_BITS) - 1 - offset)
     )
 
 
 def individual_aggregates_sql(campaign: Campaign, *, as_of: datetime | None = None) -> list[Aggregate]:
     p = _counted(campaign, as_of, None)
     rows = db.session.execute(
-        select(p.c.participant_id, func.max(p.c.team_id), func.sum(p.c.score), func.sum(p.c.time_used_ms),
-               func.max(p.c.submitted_at), func.sum(p.c.day_bit))
-        .group_by(p.c.participant_id)
+        select(
+            p.c.participant_id,
+            func.max(p.c.team_id),
+            func.sum(p.c.score),
+            func.sum(p.c.time_used_ms),
+            func.max(p.c.submitted_at),
+            func.sum(p.c.day_bit),
+        ).group_by(p.c.participant_id)
     )
-    return [Aggregate(pid, tid, int(pts or 0), int(ms or 0), clock.ensure_aware(last), int(mask or 0))
-            for pid, tid, pts, ms, last, mask in rows]
+    return [
+        Aggregate(pid, tid, int(pts or 0), int(ms or 0), clock.ensure_aware(last), int(mask or 0))
+        for pid, tid, pts, ms, last, mask in rows
+    ]
 
 
 def order_individuals(campaign: Campaign, aggregates: list[Aggregate]) -> list[tuple[int, int]]:

@@ -9,15 +9,19 @@ from typing import Any
 
 import requests
 from flask import Flask
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models.paper import Paper
 from app.services import bank
 from quiz_bank.composer import to_displayed
 
-REGISTRATION = {"name": "张三", "region": "北京", "phone": "13800138000", "work_unit": "海淀区某街道",
-                "consent": True}
+REGISTRATION = {
+    "name": "张三",
+    "region": "北京",
+    "phone": "13800138000",
+    "work_unit": "海淀区某街道",
+    "consent": True,
+}
 
 
 @dataclass
@@ -44,10 +48,17 @@ class Api:
         # An empty context, as in production: the request gets its own app context (g, database session)
         # even when the test holds one (the campaign fixtures do).
         res = contextvars.Context().run(
-            self.app.test_client().open, "/api/v1" + path, method=method, json=json, headers=headers,
-            environ_base={"REMOTE_ADDR": self.ip}, **kwargs,
+            self.app.test_client().open,
+            "/api/v1" + path,
+            method=method,
+            json=json,
+            headers=headers,
+            environ_base={"REMOTE_ADDR": self.ip},
+            **kwargs,
         )
-        call = Call(method, path, json, res.status_code, res.get_data(as_text=True), res.get_json(silent=True))
+        call = Call(
+            method, path, json, res.status_code, res.get_data(as_text=True), res.get_json(silent=True)
+        )
         self.calls.append(call)
         return call
 
@@ -109,4 +120,3 @@ def wrong(right: str, qtype: str, n_options: int = 4) -> str:
 
 def option_count(paper: dict, position: int) -> int:
     return len(next(i for i in paper["items"] if i["position"] == position)["options"])
-

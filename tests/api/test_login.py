@@ -54,9 +54,15 @@ def test_double_redirect_at_the_same_moment(app, emu):
 
 def test_a_used_code_we_never_saw_is_a_clear_400(app, emu):
     code = mint_code(emu, "o_h5_0004")
-    used = requests.get(emu + "sns/oauth2/access_token", timeout=5, params={
-        "appid": app.config["WECHAT_APP_ID"], "secret": app.config["WECHAT_APP_SECRET"], "code": code,
-    })
+    used = requests.get(
+        emu + "sns/oauth2/access_token",
+        timeout=5,
+        params={
+            "appid": app.config["WECHAT_APP_ID"],
+            "secret": app.config["WECHAT_APP_SECRET"],
+            "code": code,
+        },
+    )
     assert used.json()["openid"] == "o_h5_0004"  # someone else exchanged it (e.g. a leaked link)
     started = time.monotonic()
     res = Api(app).post("/login/oauth", {"code": code})

@@ -9,8 +9,20 @@ from app.models.paper import Paper
 from app.services import bank
 from tests.api.helpers import key_for, option_count, resident, wrong
 
-FORBIDDEN_KEYS = {"answer", "answer_key", "correct", "correct_answer", "awarded", "explanation", "source",
-                  "quote", "option_order", "seed", "question_id", "tags"}
+FORBIDDEN_KEYS = {
+    "answer",
+    "answer_key",
+    "correct",
+    "correct_answer",
+    "awarded",
+    "explanation",
+    "source",
+    "quote",
+    "option_order",
+    "seed",
+    "question_id",
+    "tags",
+}
 
 
 def keys_and_values(value, path=""):

@@ -56,14 +56,18 @@ def operation(doc: dict, method: str, path: str) -> dict:
     path = path.split("?")[0]
     templates = sorted(doc["paths"], key=lambda t: t.count("{"))  # /papers/today before /papers/{paper_id}
     for template in templates:
-        if re.fullmatch(re.sub(r"{\w+}", r"[^/]+", template), path) and method.lower() in doc["paths"][template]:
+        if (
+            re.fullmatch(re.sub(r"{\w+}", r"[^/]+", template), path)
+            and method.lower() in doc["paths"][template]
+        ):
             return doc["paths"][template][method.lower()]
     raise AssertionError(f"{method} {path} is not documented")
 
 
 def validate(doc: dict, schema: dict, instance, where: str) -> None:
-    validator = Draft202012Validator({**schema, "components": doc["components"]},
-                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(
+        {**schema, "components": doc["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(instance), key=str)
     assert not errors, f"{where}: {errors[0].message} at {list(errors[0].absolute_path)}"
 
@@ -74,9 +78,13 @@ def check_calls(doc: dict, calls) -> set[str]:
         op = operation(doc, call.method, call.path)
         where = f"{call.method} {call.path} -> {call.status}"
         assert str(call.status) in op["responses"], f"{where}: status not documented"
-        validate(doc, op["responses"][str(call.status)]["content"]["application/json"]["schema"], call.body, where)
+        validate(
+            doc, op["responses"][str(call.status)]["content"]["application/json"]["schema"], call.body, where
+        )
         if call.status < 300 and call.sent is not None and "requestBody" in op:
-            validate(doc, op["requestBody"]["content"]["application/json"]["schema"], call.sent, where + " request")
+            validate(
+                doc, op["requestBody"]["content"]["application/json"]["schema"], call.sent, where + " request"
+            )
         seen.add(f"{call.method} {call.status}")
     return seen
 
@@ -115,8 +123,19 @@ def test_a_scripted_session_matches_the_documented_schemas(app, emu, campaign):
     api.get(f"/papers/{pid}"), api.get("/papers/today"), api.get("/me/results"), api.get("/papers/999999")
     api.patch("/me", {"region": "上海"})
     seen = check_calls(doc, anon.calls + api.calls)
-    assert {"GET 200", "POST 200", "POST 201", "PATCH 200", "GET 401", "POST 400", "PATCH 400", "GET 403",
-            "POST 409", "GET 409", "GET 404"} <= seen
+    assert {
+        "GET 200",
+        "POST 200",
+        "POST 201",
+        "PATCH 200",
+        "GET 401",
+        "POST 400",
+        "PATCH 400",
+        "GET 403",
+        "POST 409",
+        "GET 409",
+        "GET 404",
+    } <= seen
 
 
 def test_time_over_and_rate_limits_match_too(app, emu, timed_campaign):

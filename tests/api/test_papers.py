@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -41,8 +42,9 @@ def test_todays_paper_is_the_same_on_every_request(app, emu, campaign):
     assert first.status == 200
     paper = first.body
     assert paper["status"] == "open" and paper["day"] == "2026-06-16" and paper["total"] == 8
-    assert [(i["type"], i["points"]) for i in paper["items"]] == [("single", 10)] * 3 + [("judge", 10)] * 3 + [
-        ("multiple", 20)] * 2
+    assert [(i["type"], i["points"]) for i in paper["items"]] == [("single", 10)] * 3 + [
+        ("judge", 10)
+    ] * 3 + [("multiple", 20)] * 2
     assert paper["items"][0]["options"][0]["key"] == "A" and paper["items"][0]["type_label"] == "单选"
     assert [o["key"] for o in paper["items"][3]["options"]] == ["对", "错"]
     clock.freeze(clock.now() + timedelta(hours=2))
@@ -88,7 +90,11 @@ def test_answering_one_at_a_time_then_submitting(app, emu, campaign):
     url = f"/papers/{paper['id']}/answers"
     for n, (position, answer) in enumerate(answers.items(), start=1):
         res = api.post(url, {"position": int(position), "answer": answer})
-        assert res.status == 200 and res.body == {"position": int(position), "recorded": True, "answered_count": n}
+        assert res.status == 200 and res.body == {
+            "position": int(position),
+            "recorded": True,
+            "answered_count": n,
+        }
     again = api.post(url, {"position": 1, "answer": answers["1"]})
     assert again.status == 200 and again.body["answered_count"] == 8
     other = wrong(answers["1"], "single", option_count(paper, 1))
@@ -137,7 +143,11 @@ def test_a_question_not_on_the_paper_is_refused(app, emu, campaign):
     answers, _ = planned_answers(app, paper)
     for extra in ({"9": "A"}, {"0": "A"}, {"x": "A"}):
         res = api.post(f"/papers/{paper['id']}/submit", {"answers": {**answers, **extra}})
-        assert res.status == 400 and res.body["error"] == "not_on_paper" and "不在您的试卷上" in res.body["message"]
+        assert (
+            res.status == 400
+            and res.body["error"] == "not_on_paper"
+            and "不在您的试卷上" in res.body["message"]
+        )
     res = api.post(f"/papers/{paper['id']}/answers", {"position": 9, "answer": "A"})
     assert res.status == 400 and res.body["error"] == "not_on_paper"
     assert all(i.given is None for i in stored(app, paper["id"]).items)
@@ -156,7 +166,9 @@ def test_repeating_a_submission_is_idempotent_and_a_different_one_is_409(app, em
     assert api.post(url, {"answers": {}}).status == 200  # nothing new: the same submission
     changed = {**answers, "4": "错" if answers["4"] == "对" else "对"}
     res = api.post(url, {"answers": changed})
-    assert res.status == 409 and res.body["error"] == "already_submitted" and "已经交卷" in res.body["message"]
+    assert (
+        res.status == 409 and res.body["error"] == "already_submitted" and "已经交卷" in res.body["message"]
+    )
     assert stored(app, paper["id"]).score == expected
     done = api.get("/papers/today")
     assert done.status == 409 and done.body["error"] == "done_today" and done.body["paper_id"] == paper["id"]
@@ -190,7 +202,11 @@ def test_a_paper_past_its_time_limit_is_refused(app, emu, timed_campaign):
     res = api.post(f"/papers/{paper['id']}/answers", {"position": 2, "answer": answers["2"]})
     assert res.status == 400 and res.body["error"] == "time_over"
     assert stored(app, paper["id"]).status == "open" and stored(app, paper["id"]).score is None
-    assert api.get("/me/results").body["today"] == {"status": "expired", "score": None, "paper_id": paper["id"]}
+    assert api.get("/me/results").body["today"] == {
+        "status": "expired",
+        "score": None,
+        "paper_id": paper["id"],
+    }
     res = api.get("/papers/today")
     assert res.status == 409 and res.body["error"] == "done_today"
     assert stored(app, paper["id"]).status == "expired"
@@ -240,3 +256,32 @@ def test_answering_after_the_campaign_ended(app, emu, campaign):
     assert res.status == 400 and res.body["error"] == "ended" and "已结束" in res.body["message"]
     assert api.get("/papers/today").body["error"] == "ended"
     assert api.get("/campaign").body["status"] == "ended"
+
+
+def test_two_devices_submitting_at_once(app, emu, campaign):
+    """The same resident on two phones: one submission wins, the other sees it (same) or is refused."""
+    api = resident(app, emu)
+    paper = api.get("/papers/today").body
+    answers, expected = planned_answers(app, paper)
+    changed = {**answers, "4": "错" if answers["4"] == "对" else "对"}
+    outcomes = []
+
+    def send(body: dict) -> None:
+        outcomes.append(api.post(f"/papers/{paper['id']}/submit", {"answers": body}))
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in (answers, answers, changed)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(o.status for o in outcomes)
+    winner = stored(app, paper["id"])
+    assert winner.status == "submitted"
+    if statuses == [200, 200, 409]:  # the two identical submissions: one won, the other repeated it
+        assert winner.score == expected
+    else:
+        assert statuses == [200, 409, 409] and winner.score == expected - 10  # the changed judge answer won
+    assert {o.body["score"] for o in outcomes if o.status == 200} == {winner.score}
+    assert sum(1 for o in outcomes if o.status == 200 and not o.body["already_submitted"]) == 1
+    assert all(o.body["error"] == "already_submitted" for o in outcomes if o.status == 409)
+    assert sum(i.awarded or 0 for i in winner.items) == winner.score  # items and total from one submission

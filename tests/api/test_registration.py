@@ -66,7 +66,12 @@ def test_region_by_code_name_or_alias_and_ambiguous_names(app, emu, campaign):
     for region, error in (("火星", "region_not_found"), ("4", "region_not_found"), ("", "region_required")):
         assert api.post("/register", {**REGISTRATION, "region": region}).body["error"] == error
     assert count_participants(app) == 0
-    for region, name in (("36", "江西省"), ("江西", "江西省"), ("京", "北京市"), ("XJBT", "新疆生产建设兵团")):
+    for region, name in (
+        ("36", "江西省"),
+        ("江西", "江西省"),
+        ("京", "北京市"),
+        ("XJBT", "新疆生产建设兵团"),
+    ):
         res = api.post("/register", {**REGISTRATION, "region": region})
         assert res.status in (200, 201) and res.body["team"]["name"] == name, region
 
@@ -92,7 +97,10 @@ def test_profile_corrections_and_region_lock(app, emu, campaign):
     res = api.patch("/me", {"name": "张小三", "phone": "139 1234 5678", "work_unit": "朝阳区某社区"})
     assert res.status == 200
     assert (res.body["name"], res.body["phone_masked"], res.body["work_unit"]) == (
-        "张小三", "139****5678", "朝阳区某社区")
+        "张小三",
+        "139****5678",
+        "朝阳区某社区",
+    )
     assert api.patch("/me", {"region": "上海"}).body["team"]["name"] == "上海市"
     assert api.patch("/me", {"phone": "12"}).body["error"] == "bad_phone"
     assert api.patch("/me", {"openid": "o_other"}).body["error"] == "bad_fields"

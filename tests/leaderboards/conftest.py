@@ -38,12 +38,14 @@ def cn_name(i: int) -> str:
     return _SURNAMES[i % 30] + _GIVEN[(i // 30) % 30] + _GIVEN[(i // 900) % 30]
 
 
-def populate(campaign, n_people: int = 40, days: int = 3, seed: int = 7, regions=None):
+def populate(campaign, n_people: int = 40, days: int = 3, seed: int = 7, regions=None, prefix: str = "o_"):
     """n residents across teams, each playing on a random subset of `days` days."""
     rng = random.Random(seed)
     codes = regions or [t.code for t in campaign.teams]
-    enrollments = [make_participant(campaign, openid=f"o_{i:04d}", name=cn_name(i),
-                                    region=rng.choice(codes)) for i in range(n_people)]
+    enrollments = [
+        make_participant(campaign, openid=f"{prefix}{i:04d}", name=cn_name(i), region=rng.choice(codes))
+        for i in range(n_people)
+    ]
     for d in range(days):
         for e in enrollments:
             if rng.random() < 0.7:

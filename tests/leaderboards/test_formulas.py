@@ -9,8 +9,8 @@ import pytest
 from app.extensions import db
 from app.services import standings
 from app.services.standings import TeamComponents, team_score
-from tests.leaderboards.conftest import DAY1_EVENING, submit_paper
 from tests.factories import make_participant
+from tests.leaderboards.conftest import DAY1_EVENING, submit_paper
 
 
 def test_components_and_three_formulas_by_hand(app, lb_campaign):
@@ -23,7 +23,10 @@ def test_components_and_three_formulas_by_hand(app, lb_campaign):
     pb = submit_paper(b, lb_campaign, DAY1_EVENING, rng)
     pc = submit_paper(c, lb_campaign, DAY1_EVENING, rng)
     comps = standings.team_components_sql(lb_campaign)
-    bj, tj = next(t for t in lb_campaign.teams if t.code == "11"), next(t for t in lb_campaign.teams if t.code == "12")
+    bj, tj = (
+        next(t for t in lb_campaign.teams if t.code == "11"),
+        next(t for t in lb_campaign.teams if t.code == "12"),
+    )
     assert comps[bj.id] == TeamComponents(bj.id, participants=2, papers=2, points=pa.score + pb.score)
     assert comps[tj.id] == TeamComponents(tj.id, participants=1, papers=1, points=pc.score)
 
@@ -31,12 +34,14 @@ def test_components_and_three_formulas_by_hand(app, lb_campaign):
     # total = participants x average
     assert team_score(comps[bj.id], bj.population, {"kind": "total"}) == bj_total == 2 * (bj_total / 2)
     # weighted: w1 x participants + w2 x average
-    assert team_score(comps[bj.id], bj.population, {"kind": "weighted", "w1": 10, "w2": 0.5}) == pytest.approx(
-        10 * 2 + 0.5 * (bj_total / 2))
+    assert team_score(
+        comps[bj.id], bj.population, {"kind": "weighted", "w1": 10, "w2": 0.5}
+    ) == pytest.approx(10 * 2 + 0.5 * (bj_total / 2))
     # per capita: points per 10,000 residents (2020 census: Beijing 21,893,095)
     assert bj.population == 21893095
     assert team_score(comps[bj.id], bj.population, {"kind": "per_capita"}) == pytest.approx(
-        bj_total / 21893095 * 10000, abs=1e-4)
+        bj_total / 21893095 * 10000, abs=1e-4
+    )
 
 
 def test_per_capita_without_population_ranks_last(app, lb_campaign):
@@ -63,12 +68,18 @@ def test_individual_tie_breaks(app, lb_campaign):
 
     from app.services import leaderboards
 
-    people = [make_participant(lb_campaign, f"o_t{i}", name, "11") for i, name in enumerate(["张甲", "李乙", "王丙"])]
+    people = [
+        make_participant(lb_campaign, f"o_t{i}", name, "11")
+        for i, name in enumerate(["张甲", "李乙", "王丙"])
+    ]
     papers = []
     for person, (offset_min, used) in zip(people, [(10, 300), (0, 200), (5, 200)], strict=True):
         # the same seed marks the same positions right, so all three get the same points
-        papers.append(submit_paper(person, lb_campaign, DAY1_EVENING + timedelta(minutes=offset_min),
-                                   random.Random(99), used))
+        papers.append(
+            submit_paper(
+                person, lb_campaign, DAY1_EVENING + timedelta(minutes=offset_min), random.Random(99), used
+            )
+        )
     assert len({p.score for p in papers}) == 1
     order = leaderboards.ranking_order(lb_campaign)
     assert order == [people[1].participant_id, people[2].participant_id, people[0].participant_id]

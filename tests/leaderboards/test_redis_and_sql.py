@@ -11,21 +11,31 @@ from app import clock
 from app.extensions import db
 from app.jobs.leaderboards import watch_leaderboards
 from app.services import leaderboards, standings
-from tests.support import services
 from tests.leaderboards.conftest import DAY1_EVENING, populate, submit_paper
+from tests.support import services
 
 
 def sql_views(campaign):
-    order = [pid for pid, _ in standings.order_individuals(campaign, standings.individual_aggregates_sql(campaign))]
-    teams = [(r.team_id, r.score, r.participants, r.papers, r.points) for r in standings.team_standings_sql(campaign)]
-    day = [(r.team_id, r.points) for r in standings.team_standings_sql(campaign, day=clock.campaign_day(DAY1_EVENING))]
+    order = [
+        pid for pid, _ in standings.order_individuals(campaign, standings.individual_aggregates_sql(campaign))
+    ]
+    teams = [
+        (r.team_id, r.score, r.participants, r.papers, r.points)
+        for r in standings.team_standings_sql(campaign)
+    ]
+    day = [
+        (r.team_id, r.points)
+        for r in standings.team_standings_sql(campaign, day=clock.campaign_day(DAY1_EVENING))
+    ]
     return order, teams, day
 
 
 def redis_views(campaign):
     assert leaderboards.is_ready(campaign)
     order = leaderboards.ranking_order(campaign)
-    teams = [(r.team_id, r.score, r.participants, r.papers, r.points) for r in leaderboards.team_board(campaign)]
+    teams = [
+        (r.team_id, r.score, r.participants, r.papers, r.points) for r in leaderboards.team_board(campaign)
+    ]
     day = [(r.team_id, r.points) for r in leaderboards.team_board(campaign, clock.campaign_day(DAY1_EVENING))]
     return order, teams, day
 

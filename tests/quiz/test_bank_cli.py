@@ -83,21 +83,36 @@ def test_import_is_all_or_nothing(app, tmp_path):
 
 def test_campaign_load_and_list(app, tmp_path):
     result = cli(app, "campaign", "load", "config/campaigns/june-2026.json")
-    assert result.exit_code == 0 and "32 teams" in result.output and "6月15日10:00至6月25日24:00" in result.output
+    assert (
+        result.exit_code == 0
+        and "32 teams" in result.output
+        and "6月15日10:00至6月25日24:00" in result.output
+    )
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"slug": "x", "name": "x", "starts_at": "2026-06-20 10:00",
-                               "ends_at": "2026-06-10 10:00"}), encoding="utf-8")
+    bad.write_text(
+        json.dumps(
+            {"slug": "x", "name": "x", "starts_at": "2026-06-20 10:00", "ends_at": "2026-06-10 10:00"}
+        ),
+        encoding="utf-8",
+    )
     result = cli(app, "campaign", "load", str(bad))
     assert result.exit_code == 1 and "ends_at must be after starts_at" in result.output
     assert "june-2026" in cli(app, "campaign", "list").output
 
 
 def test_local_office_division(app, tmp_path):
-    spec = {"slug": "lingyuan", "name": "凌源市答题", "starts_at": "2026-06-15 10:00",
-            "ends_at": "2026-06-25 24:00", "publish_time": "09:30",
-            "teams": [{"code": "CG", "name": "城关街道", "aliases": ["城关"]},
-                      {"code": "NJ", "name": "南街街道", "aliases": ["南街"]},
-                      {"code": "DC", "name": "东城街道"}]}
+    spec = {
+        "slug": "lingyuan",
+        "name": "凌源市答题",
+        "starts_at": "2026-06-15 10:00",
+        "ends_at": "2026-06-25 24:00",
+        "publish_time": "09:30",
+        "teams": [
+            {"code": "CG", "name": "城关街道", "aliases": ["城关"]},
+            {"code": "NJ", "name": "南街街道", "aliases": ["南街"]},
+            {"code": "DC", "name": "东城街道"},
+        ],
+    }
     path = tmp_path / "lingyuan.json"
     path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     assert cli(app, "campaign", "load", str(path)).exit_code == 0

@@ -14,6 +14,7 @@ from app.models.paper import Paper
 from app.models.participant import Participant
 from app.services import bank
 from quiz_bank.composer import to_displayed
+from tests.quiz.conftest import EVENING
 
 HEAD = re.compile(r"第(\d)/8题 · (单选|判断|多选) · (\d+)分")
 
@@ -50,7 +51,11 @@ def wrong_answer(app, openid="o_resident_0001") -> str:
     letters = [chr(ord("A") + i) for i in range(len(item.option_order))]
     if item.qtype == "single":
         return next(x for x in letters if x != right)
-    return "".join(sorted(set(letters) - set(right)))[:2] if len(set(letters) - set(right)) >= 2 else letters[0] + letters[1]
+    return (
+        "".join(sorted(set(letters) - set(right)))[:2]
+        if len(set(letters) - set(right)) >= 2
+        else letters[0] + letters[1]
+    )
 
 
 def test_registration_then_first_question(app, wx, campaign):
@@ -213,3 +218,29 @@ def test_full_paper_on_sqlite_without_redis(embedded_app, request, fixture):
     for _ in range(8):
         reply = wx.text(right_answer(embedded_app))
     assert "得分：100/100分" in reply
+
+
+def test_rules_come_from_the_campaign(app, wx, campaign):
+    rules = wx.text("规则")
+    assert campaign.name in rules and "6月15日10:00至6月25日24:00" in rules
+    assert "单选3道，每题10分" in rules and "多选2道，每题20分" in rules and "满分100分" in rules
+    assert "用时少者在前" in rules and "每天10:00公布" in rules
+    assert len(rules.encode()) <= 2000
+
+
+def test_rules_follow_a_changed_config(app, wx):
+    from app.extensions import db
+    from tests.factories import load_bundled_bank, make_campaign
+
+    with app.app_context():
+        load_bundled_bank()
+        from config.campaign_spec import MixSpec
+
+        make_campaign("local", mix=(MixSpec("single", 5, 10), MixSpec("judge", 5, 10)), attempts_per_day=2,
+                      multiple_rule="partial", time_limit_seconds=600)
+        db.session.commit()
+    clock.freeze(EVENING)
+    rules = wx.text("规则")
+    assert "单选5道" in rules and "判断5道" in rules and "满分100分" in rules and "多选" not in rules.split("（")[0]
+    assert "每天可答2次" in rules and "限时10分钟" in rules
+

@@ -179,7 +179,9 @@ def test_concurrent_submissions_score_once(app, campaign):
     for t in threads:
         t.join()
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Paper).where(Paper.status == "submitted")) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Paper).where(Paper.status == "submitted")) == 1
+        )
         assert db.session.scalar(select(func.count()).select_from(PaperItem)) == 8
     assert set(outcomes) <= {"ok", "conflict"} and len(outcomes) == 50
     assert published.count(paper_id) == 1  # the leaderboard hook fires exactly once

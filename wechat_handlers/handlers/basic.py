@@ -25,8 +25,19 @@ def show_help(ctx: Context) -> Reply:
 
 
 def show_rules(ctx: Context) -> Reply:
-    rules = ctx.config.get("RULES_TEXT") or copy.RULES_DEFAULT
-    return Text(rules)
+    """The current campaign's rules, from its settings (the default text when there is no campaign)."""
+    from app.services import campaigns
+    from wechat_handlers.copy_quiz import rules_text
+
+    campaign = campaigns.current_campaign(ctx.now)
+    if campaign is None:
+        return Text(copy.RULES_DEFAULT)
+    st = campaign.settings
+    return Text(rules_text(
+        campaign.name, campaigns.window_text(campaign), st["mix"], st.get("multiple_rule", "all_or_nothing"),
+        int(st.get("attempts_per_day", 1)), st.get("publish_time", "10:00"),
+        (st.get("team_formula") or {}).get("kind", "total"), st.get("time_limit_seconds"),
+    ))
 
 
 def cancel(ctx: Context) -> Reply:

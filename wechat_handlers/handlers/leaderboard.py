@@ -22,8 +22,10 @@ def show_leaderboard(ctx: Context) -> Reply:
     lines = []
     pub = publications.latest(campaign, "cumulative")
     if pub is not None:
-        lines.append(f"【战队排行榜 · 前10名】\n截至{clock.fmt_local(pub.as_of, '%m月%d日%H:%M').replace('00:00', '24:00')}"
-                     f"，{clock.fmt_local(pub.published_at, '%m月%d日%H:%M')}公布")
+        lines.append(
+            f"【战队排行榜 · 前10名】\n截至{clock.fmt_local(pub.as_of, '%m月%d日%H:%M').replace('00:00', '24:00')}"
+            f"，{clock.fmt_local(pub.published_at, '%m月%d日%H:%M')}公布"
+        )
         rows = pub.rows
     else:
         lines.append("【战队实时排名 · 前10名】（每天10点公布前一天成绩）")

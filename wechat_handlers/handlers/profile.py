@@ -16,11 +16,15 @@ def my_info(ctx: Context) -> Reply:
         return Text(t.NOT_REGISTERED)
     campaign = campaigns.current_campaign(ctx.now)
     enrollment = registration.get_enrollment(participant, campaign) if campaign else None
-    return Text(t.MY_INFO.format(
-        name=participant.name, team=enrollment.team.name if enrollment else "未选择",
-        phone=participant.phone_masked or "未填写", unit=participant.work_unit or "未填写",
-        since=clock.fmt_local(participant.created_at, "%Y-%m-%d"),
-    ))
+    return Text(
+        t.MY_INFO.format(
+            name=participant.name,
+            team=enrollment.team.name if enrollment else "未选择",
+            phone=participant.phone_masked or "未填写",
+            unit=participant.work_unit or "未填写",
+            since=clock.fmt_local(participant.created_at, "%Y-%m-%d"),
+        )
+    )
 
 
 def correct(ctx: Context) -> Reply:
@@ -28,10 +32,14 @@ def correct(ctx: Context) -> Reply:
     if participant is None:
         return Text(t.NOT_REGISTERED)
     text = ctx.msg.text.strip()
-    for prefix, field in (("修改姓名", "name"), ("修改手机", "phone"), ("修改单位", "work_unit"),
-                          ("修改地区", "region")):
+    for prefix, field in (
+        ("修改姓名", "name"),
+        ("修改手机", "phone"),
+        ("修改单位", "work_unit"),
+        ("修改地区", "region"),
+    ):
         if text.startswith(prefix):
-            value = text[len(prefix):].strip(" ：:")
+            value = text[len(prefix) :].strip(" ：:")
             if not value:
                 break
             if field == "region":
@@ -51,4 +59,3 @@ def register(router: Router) -> None:
     router.keyword("我的信息", "个人信息", "查看我的信息")(my_info)
     router.keyword("修改姓名", "修改手机", "修改单位", "修改地区", prefix=True)(correct)
     router.keyword("修改信息", "修改")(correct)
-

@@ -23,10 +23,15 @@ START_WORDS = ("答题", "开始答题", "我要答题", "答题挑战", "知识
 def render_question(item: PaperItem, total: int) -> str:
     q = papers.question_for(item)
     qtype = QuestionType(item.qtype)
-    lines = [t.QUESTION_HEAD.format(n=item.position, total=total, label=qtype.label, points=item.points), q.stem]
+    lines = [
+        t.QUESTION_HEAD.format(n=item.position, total=total, label=qtype.label, points=item.points),
+        q.stem,
+    ]
     if q.is_choice:
         lines += [f"{letter}. {text}" for letter, text in displayed_options(q, item.option_order)]
-    hint = {QuestionType.SINGLE: t.HINT_SINGLE, QuestionType.MULTIPLE: t.HINT_MULTIPLE}.get(qtype, t.HINT_JUDGE)
+    hint = {QuestionType.SINGLE: t.HINT_SINGLE, QuestionType.MULTIPLE: t.HINT_MULTIPLE}.get(
+        qtype, t.HINT_JUDGE
+    )
     return "\n".join([*lines, hint])
 
 
@@ -110,9 +115,15 @@ def my_score(ctx: Context) -> Reply:
         today_text = t.TODAY_DONE.format(score=best)
     else:
         today_text = t.TODAY_OPEN if today else t.TODAY_NONE
-    return Text(t.MY_SCORE.format(name=participant.name, team=enrollment.team.name,
-                                  total=papers.cumulative_score(participant, campaign), days=days,
-                                  today=today_text))
+    return Text(
+        t.MY_SCORE.format(
+            name=participant.name,
+            team=enrollment.team.name,
+            total=papers.cumulative_score(participant, campaign),
+            days=days,
+            today=today_text,
+        )
+    )
 
 
 def register(router: Router) -> None:

@@ -85,8 +85,14 @@ def receive_unit(ctx: Context) -> Reply | None:
         ctx.dialog.clear()
         raise DomainError("报名信息过期了，请回复“答题”重新报名。")
     enrollment = registration.register(
-        ctx.msg.openid, campaign, name=data["name"], team=team, phone=data.get("phone"),
-        work_unit=unit, consent=bool(data.get("consent")), now=ctx.now,
+        ctx.msg.openid,
+        campaign,
+        name=data["name"],
+        team=team,
+        phone=data.get("phone"),
+        work_unit=unit,
+        consent=bool(data.get("consent")),
+        now=ctx.now,
     )
     ctx.dialog.clear()
     welcome = t.REGISTERED.format(name=enrollment.participant.name, team=team.name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.web.api import bp
 
 TOKEN_MAX_AGE = 7 * 24 * 3600
+_UNSET = object()
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -31,10 +32,12 @@ def openid_from_token(token: str) -> str | None:
 
 def current_openid() -> str | None:
     """The resident behind this request (bearer token), or None."""
-    if "openid" not in g:
+    cached = request.environ.get("fangfei.openid", _UNSET)  # per request, not per app context
+    if cached is _UNSET:
         header = request.headers.get("Authorization", "")
-        g.openid = openid_from_token(header[7:]) if header.startswith("Bearer ") else None
-    return g.openid
+        cached = openid_from_token(header[7:]) if header.startswith("Bearer ") else None
+        request.environ["fangfei.openid"] = cached
+    return cached
 
 
 def login_required(fn):  # noqa: ANN001, ANN201

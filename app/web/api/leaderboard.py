@@ -25,10 +25,19 @@ def published_boards():  # noqa: ANN201
     """Published snapshots (newest first): daily and cumulative Top-10, and final results."""
     campaign = _campaign()
     pubs = [p for p in publications.published(campaign) if p.kind != "final_individuals"]
-    return jsonify(publications=[
-        {"day": p.day.isoformat(), "kind": p.kind, "formula": p.formula, "as_of": p.as_of.isoformat(),
-         "published_at": p.published_at.isoformat(), "rows": p.rows} for p in pubs
-    ])
+    return jsonify(
+        publications=[
+            {
+                "day": p.day.isoformat(),
+                "kind": p.kind,
+                "formula": p.formula,
+                "as_of": p.as_of.isoformat(),
+                "published_at": p.published_at.isoformat(),
+                "rows": p.rows,
+            }
+            for p in pubs
+        ]
+    )
 
 
 @bp.get("/leaderboard/teams")
@@ -42,8 +51,11 @@ def live_teams():  # noqa: ANN201
         except ValueError:
             raise DomainError("日期格式应为 2026-06-16。", code="bad_day") from None
     formula = (campaign.settings.get("team_formula") or {}).get("kind", "total")
-    return jsonify(formula=formula, formula_text=standings.FORMULAS[formula],
-                   teams=[r.as_dict() for r in leaderboards.team_board(campaign, day)])
+    return jsonify(
+        formula=formula,
+        formula_text=standings.FORMULAS[formula],
+        teams=[r.as_dict() for r in leaderboards.team_board(campaign, day)],
+    )
 
 
 @bp.get("/leaderboard/individuals")
@@ -69,6 +81,10 @@ def my_position():  # noqa: ANN201
     board = leaderboards.team_board(campaign)
     team = next(r for r in board if r.team_id == enrollment.team_id)
     rank = leaderboards.my_rank(campaign, participant)
-    return jsonify(team=team.as_dict(), teams_total=len(board),
-                   me=None if rank is None else {"rank": rank.rank, "total": rank.total, "points": rank.points,
-                                                 "time_s": rank.time_s})
+    return jsonify(
+        team=team.as_dict(),
+        teams_total=len(board),
+        me=None
+        if rank is None
+        else {"rank": rank.rank, "total": rank.total, "points": rank.points, "time_s": rank.time_s},
+    )

@@ -65,7 +65,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "AnswerRequest": obj({"position": INT, "answer": ANSWER}),
     "AnswerRecorded": obj(
-        {"position": INT, "recorded": {"const": True}},
+        {"position": INT, "recorded": {"const": True}, "answered_count": INT},
         description="只确认已记录，不透露对错。",
     ),
     "SubmitRequest": obj(
