@@ -6,18 +6,19 @@ PORT   ?= 5000
 EMULATOR_PORT ?= 5001
 export FLASK_APP := app
 
-.PHONY: run test venv deps dev-deps migrate seed lint format migration bench bench-quick clean
+.PHONY: run test venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
+	bench-leaderboard bench-leaderboard-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip==25.3
 
-$(VENV)/.deps: requirements.txt $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+$(VENV)/.deps: requirements.txt constraints.txt $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt $(VENV)/.deps
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.deps
@@ -54,6 +55,17 @@ lint: $(VENV)/.dev-deps
 format: $(VENV)/.dev-deps
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks (real PostgreSQL and Redis; figures go to bench/RESULTS.md). Not part of `make test`.
+bench: bench-leaderboard
+
+bench-quick: bench-leaderboard-quick
+
+bench-leaderboard: $(VENV)/.dev-deps
+	$(BIN)/python -m bench.leaderboard_bench --users 1000000 --papers 10000000
+
+bench-leaderboard-quick: $(VENV)/.dev-deps
+	$(BIN)/python -m bench.leaderboard_bench --quick
 
 # Pre-release: the schema is one initial migration, regenerated from the models.
 migration: $(VENV)/.deps

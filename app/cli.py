@@ -15,6 +15,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(config_cli)
     app.cli.add_command(wechat_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(data_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(chat)
 
@@ -92,6 +93,21 @@ def chat(url: str, openid: str, mode: str) -> None:
             click.echo(run_line(client, line.strip(), s.WECHAT_API_BASE))
         except Exception as exc:  # show and keep going
             click.echo(f"[error] {type(exc).__name__}: {exc}", err=True)
+
+
+data_cli = AppGroup("data", help="Personal data at rest.")
+
+
+@data_cli.command("rotate-keys")
+def data_rotate_keys() -> None:
+    """Re-encrypt phones and tipster identities with the newest key in FANGFEI_DATA_KEY."""
+    from app.extensions import db
+    from app.services import registration, tip_review
+
+    phones = registration.rotate_phone_keys()
+    identities = tip_review.rotate_identity_keys()
+    db.session.commit()
+    click.echo(f"re-encrypted {phones} phone(s) and {identities} tipster identit(ies) with the newest key")
 
 
 jobs_cli = AppGroup("jobs", help="Run periodic jobs by hand.")

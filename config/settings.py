@@ -63,6 +63,12 @@ class Settings:
         default=DEV_AES_KEY,
         metadata=_doc("EncodingAESKey (43 characters) for AES message mode.", secret=True),
     )
+    WECHAT_MINI_APP_ID: str = field(
+        default="", metadata=_doc("Mini-program AppID for code2session login (empty = the account's AppID).")
+    )
+    WECHAT_MINI_APP_SECRET: str = field(
+        default="", metadata=_doc("Mini-program AppSecret (empty = the account's AppSecret).", secret=True)
+    )
     WECHAT_MSG_MODE: str = field(
         default="compatible",
         metadata=_doc("plaintext, compatible (accepts plaintext and AES) or safe (AES only)."),

@@ -20,7 +20,7 @@ from app import clock, personal_data, redis_keys
 from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.paper import SUBMITTED, Paper
-from app.models.participant import Participant
+from app.models.participant import Enrollment, Participant
 from app.services import standings
 from app.services.standings import SUBMIT_BITS, TIME_BITS, TeamComponents, TeamStanding
 
@@ -140,7 +140,7 @@ class RebuildResult:
     seconds: float
 
 
-def rebuild(campaign: Campaign, now: datetime, batch: int = 20000) -> RebuildResult:
+def rebuild(campaign: Campaign, now: datetime, batch: int = 1000) -> RebuildResult:
     """Recompute every board of a campaign from stored papers into temp keys, swap them in, then replay
     papers submitted since the snapshot began (idempotent)."""
     import time as _time
@@ -151,14 +151,21 @@ def rebuild(campaign: Campaign, now: datetime, batch: int = 20000) -> RebuildRes
     started, snapshot_from = _time.monotonic(), now - timedelta(minutes=2)
     cid, tmp = campaign.id, f"tmp{int(_time.time() * 1000)}"
     aggregates = standings.individual_aggregates_sql(campaign)
-    pipe = client.pipeline(transaction=False)
     agg_key, ind_key = _k(cid, f"{tmp}:agg"), _k(cid, f"{tmp}:individuals")
-    for i, a in enumerate(aggregates, start=1):
-        value = standings.composite(campaign, a.points, a.time_ms, a.last_submit)
-        off = min(max(_offset(campaign, a.last_submit), 0), (1 << SUBMIT_BITS) - 1)
-        pipe.hset(agg_key, str(a.participant_id), f"{a.points}|{a.time_ms}|{off}|{a.days_mask}|{a.team_id}")
-        pipe.zadd(ind_key, {f"{MEMBER_BASE - a.participant_id:012d}": value})
-        if i % batch == 0:
+    pipe = client.pipeline(transaction=False)
+    # One HSET and one ZADD per `batch` residents (short commands: other clients are not held up),
+    # sent 20 commands per round trip.
+    for start in range(0, len(aggregates), batch):
+        fields, members = {}, {}
+        for a in aggregates[start : start + batch]:
+            off = min(max(_offset(campaign, a.last_submit), 0), (1 << SUBMIT_BITS) - 1)
+            fields[str(a.participant_id)] = f"{a.points}|{a.time_ms}|{off}|{a.days_mask}|{a.team_id}"
+            members[f"{MEMBER_BASE - a.participant_id:012d}"] = standings.composite(
+                campaign, a.points, a.time_ms, a.last_submit
+            )
+        pipe.hset(agg_key, mapping=fields)
+        pipe.zadd(ind_key, members)
+        if len(pipe) >= 20:
             pipe.execute()
     pipe.execute()
     boards = {"team:all": standings.team_components_sql(campaign)}
@@ -274,31 +281,26 @@ def _ordered(campaign: Campaign, limit: int | None) -> list[tuple[int, int]]:
 
 def top_individuals(campaign: Campaign, limit: int = 10) -> list[IndividualRow]:
     ordered = _ordered(campaign, limit)
-    people = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Participant).where(Participant.id.in_([pid for pid, _ in ordered]))
+    # Names and teams in one round trip, as plain columns (this runs on every leaderboard view).
+    found = db.session.execute(
+        select(Participant.id, Participant.name, Enrollment.team_id)
+        .outerjoin(
+            Enrollment,
+            (Enrollment.participant_id == Participant.id) & (Enrollment.campaign_id == campaign.id),
         )
-    }
+        .where(Participant.id.in_([pid for pid, _ in ordered]))
+    ).all()
+    names = {pid: name for pid, name, _ in found}
+    team_of = {pid: tid for pid, _, tid in found}
     teams = {t.id: t.name for t in campaign.teams}
-    from app.models.participant import Enrollment
-
-    team_of = dict(
-        db.session.execute(
-            select(Enrollment.participant_id, Enrollment.team_id).where(
-                Enrollment.campaign_id == campaign.id, Enrollment.participant_id.in_(list(people))
-            )
-        ).all()
-    )
     rows = []
     for rank, (pid, value) in enumerate(ordered, start=1):
         points, time_s = standings.decode(value)
-        person = people.get(pid)
         rows.append(
             IndividualRow(
                 rank,
                 pid,
-                personal_data.mask_name(person.name if person else ""),
+                personal_data.mask_name(names.get(pid, "")),
                 teams.get(team_of.get(pid), ""),
                 points,
                 time_s,

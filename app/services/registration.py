@@ -172,3 +172,13 @@ def update_profile(
     participant.updated_at = now
     db.session.flush()
     return participant
+
+
+def rotate_phone_keys() -> int:
+    """Re-encrypt every stored phone with the newest FANGFEI_DATA_KEY (see app.personal_data)."""
+    count = 0
+    for participant in db.session.scalars(select(Participant).where(Participant.phone_enc.is_not(None))):
+        participant.phone_enc = personal_data.rotate(participant.phone_enc)
+        count += 1
+    db.session.flush()
+    return count

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from app import redis_keys
+from app.extensions import db
 from tests.api.helpers import Api, mint_code
 
 
@@ -106,6 +107,16 @@ def test_wechat_down_is_503_and_the_code_stays_usable(app, emu):
     assert res.status == 503 and res.body["error"] == "wechat_unavailable"
     assert "稍后" in res.body["message"]
     assert Api(app).post("/login/oauth", {"code": code}).status == 200
+
+
+def test_our_own_credentials_refused_is_502(pg_url, redis_url, emu):
+    from tests.conftest import build_app
+
+    app = build_app(pg_url, redis_url, WECHAT_API_BASE=emu, WECHAT_APP_SECRET="wrong-secret")
+    res = Api(app).post("/login/oauth", {"code": mint_code(emu, "o_h5_0009")})
+    assert res.status == 502 and res.body["error"] == "login_failed" and "稍后" in res.body["message"]
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_login_attempts_are_rate_limited_per_address(app, emu):

@@ -131,3 +131,26 @@ def test_seed_demo_opens_a_campaign_now(app):
         c = db.session.scalar(select(Campaign).where(Campaign.slug == "demo"))
         assert c.is_open(clock.now()) and len(c.teams) == 32
     assert cli(app, "seed", "demo").exit_code == 0  # idempotent
+
+
+def test_data_key_rotation_keeps_phones_readable(app, tmp_path):
+    from cryptography.fernet import Fernet
+
+    from app import personal_data
+    from app.models.participant import Participant
+    from tests.factories import make_campaign, make_participant
+
+    with app.app_context():
+        campaign = make_campaign()
+        make_participant(campaign, "o_rot", "轮换", "11", phone="13700001111")
+        old_token = db.session.scalar(select(Participant.phone_enc))
+    new_key = Fernet.generate_key().decode()
+    app.config["DATA_KEY"] = f"{new_key},{app.config['DATA_KEY']}"
+    result = cli(app, "data", "rotate-keys")
+    assert result.exit_code == 0 and "re-encrypted 1 phone" in result.output
+    with app.app_context():
+        token = db.session.scalar(select(Participant.phone_enc))
+        assert token != old_token and personal_data.decrypt(token) == "13700001111"
+    app.config["DATA_KEY"] = new_key  # the old key can now be dropped
+    with app.app_context():
+        assert personal_data.decrypt(db.session.scalar(select(Participant.phone_enc))) == "13700001111"

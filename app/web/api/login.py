@@ -40,6 +40,13 @@ class WeChatUnavailable(DomainError):
     status = 503
 
 
+class LoginFailed(DomainError):
+    """WeChat refused our own credentials (a configuration problem, not the resident's)."""
+
+    code = "login_failed"
+    status = 502
+
+
 def _settings() -> Any:
     return current_app.extensions["fangfei.settings"]
 
@@ -63,8 +70,11 @@ def _known_openid(key: Key, ip: str) -> str | None:
     raw = _store_get(key)
     if not raw:
         return None
-    seen = json.loads(raw)
-    return seen["openid"] if seen.get("ip") == ip else None
+    try:
+        seen = json.loads(raw)
+    except ValueError:
+        return None
+    return seen.get("openid") if isinstance(seen, dict) and seen.get("ip") == ip else None
 
 
 def _ask_wechat(path: str, params: dict[str, str]) -> dict[str, Any]:
@@ -128,7 +138,7 @@ def exchange(code: str, key: Key, ask: Callable[[str], dict[str, Any]]) -> str:
     if errcode in (-1, 45011):
         raise WeChatUnavailable(WECHAT_DOWN)
     log.error("WeChat refused a login code exchange: errcode=%s", errcode)
-    raise DomainError(LOGIN_FAILED, code="login_failed")
+    raise LoginFailed(LOGIN_FAILED)
 
 
 def _login(key_for: Callable[[str], Key], ask: Callable[[str], dict[str, Any]]):  # noqa: ANN202
