@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 PREFIX = "FANGFEI_"
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "fangfei-dev-secret-key-not-for-production"  # noqa: S105 (development only; production refuses it)
@@ -290,6 +292,20 @@ def validate_tip_destinations(settings: Settings) -> None:
         raise ConfigError(f"{PREFIX}TIP_WECOM_WEBHOOK_URL must be an http(s) URL")
 
 
+def validate_data_key(value: str) -> None:
+    """Every listed key must be a Fernet key, or personal data fails at its first write instead of at start."""
+    keys = _items(value)
+    try:
+        if not keys:
+            raise ValueError("no key")
+        for key in keys:
+            Fernet(key.encode())
+    except ValueError:
+        raise ConfigError(
+            f"{PREFIX}DATA_KEY must be Fernet keys (urlsafe base64 of 32 bytes), comma-separated"
+        ) from None
+
+
 def validate(settings: Settings, explicitly_set: set[str]) -> None:
     """Refuse settings that cannot work; production refuses development secrets."""
     if settings.WECHAT_MSG_MODE not in MESSAGE_MODES:
@@ -297,6 +313,7 @@ def validate(settings: Settings, explicitly_set: set[str]) -> None:
     if settings.WECHAT_MSG_MODE != "plaintext" and len(settings.WECHAT_AES_KEY) != 43:
         raise ConfigError(f"{PREFIX}WECHAT_AES_KEY must be the 43-character EncodingAESKey")
     validate_tip_destinations(settings)
+    validate_data_key(settings.DATA_KEY)
     if settings.ENV != "production":
         return
     defaults = Settings()

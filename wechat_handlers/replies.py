@@ -41,6 +41,9 @@ def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:
     """
     if len(text.encode()) <= limit:
         return [text]
+    text = text.strip()  # a blank head would be dropped below, leaving a first part without room for the note
+    if len(text.encode()) <= limit:
+        return [text] if text else []
     parts: list[str] = []
     budget = limit - len(_MORE.encode())
     current = ""

@@ -112,7 +112,10 @@ def wecom_sender(msg: OutboxMessage) -> None:
     if not url:
         raise RuntimeError("FANGFEI_TIP_WECOM_WEBHOOK_URL is not set")
     payload = {"msgtype": "markdown", "markdown": {"content": _notice(msg).markdown()}}
-    res = requests.post(url, json=payload, timeout=float(cfg["HTTP_TIMEOUT"]), allow_redirects=False)
+    try:
+        res = requests.post(url, json=payload, timeout=float(cfg["HTTP_TIMEOUT"]), allow_redirects=False)
+    except requests.RequestException as exc:  # its message holds the URL, and the URL holds the robot's key
+        raise RuntimeError(f"WeCom robot unreachable: {type(exc).__name__}") from None
     data = res.json() if res.status_code == 200 else {}
     if data.get("errcode") != 0:
         raise RuntimeError(f"WeCom robot answered HTTP {res.status_code} errcode={data.get('errcode')}")

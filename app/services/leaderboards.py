@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import redis
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app import clock, personal_data, redis_keys
@@ -150,6 +150,11 @@ def rebuild(campaign: Campaign, now: datetime, batch: int = 1000) -> RebuildResu
         raise RuntimeError("no Redis configured: leaderboards are read from SQL directly")
     started, snapshot_from = _time.monotonic(), now - timedelta(minutes=2)
     cid, tmp = campaign.id, f"tmp{int(_time.time() * 1000)}"
+    if db.engine.dialect.name == "postgresql":
+        # Reading every stored paper takes far longer than the request statement timeout (DB_TIMEOUT)
+        # once there are millions; give this transaction (only) as long as the rebuild lock lasts.
+        limit = redis_keys.leaderboard_rebuild_lock(cid).ttl
+        db.session.execute(text(f"SET LOCAL statement_timeout = '{limit}s'"))
     aggregates = standings.individual_aggregates_sql(campaign)
     agg_key, ind_key = _k(cid, f"{tmp}:agg"), _k(cid, f"{tmp}:individuals")
     pipe = client.pipeline(transaction=False)

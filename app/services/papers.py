@@ -234,18 +234,14 @@ def answer_all(paper: Paper, answers: dict[int, str], now: datetime, multiple_ru
 
 
 def cumulative_score(participant: Participant, campaign: Campaign) -> int:
-    """Sum over campaign days of the best submitted paper of each day."""
-    best = (
-        select(func.max(Paper.score).label("best"))
-        .where(
-            Paper.participant_id == participant.id,
-            Paper.campaign_id == campaign.id,
-            Paper.status == SUBMITTED,
-        )
-        .group_by(Paper.day)
-        .subquery()
+    """Sum of the counted papers: the first submitted paper of each day (the rule the leaderboards use)."""
+    total = select(func.coalesce(func.sum(Paper.score), 0)).where(
+        Paper.participant_id == participant.id,
+        Paper.campaign_id == campaign.id,
+        Paper.status == SUBMITTED,
+        Paper.counted.is_(True),
     )
-    return int(db.session.scalar(select(func.coalesce(func.sum(best.c.best), 0))) or 0)
+    return int(db.session.scalar(total) or 0)
 
 
 def history(participant: Participant, campaign: Campaign) -> list[Paper]:

@@ -51,7 +51,7 @@ def check_signature(cfg: GatewayConfig, args: dict[str, str]) -> None:
     timestamp, nonce, signature = args.get("timestamp", ""), args.get("nonce", ""), args.get("signature", "")
     if not (timestamp and nonce and signature):
         raise Rejected(403, "missing signature parameters")
-    if not hmac.compare_digest(sign(cfg.token, timestamp, nonce), signature):
+    if not hmac.compare_digest(sign(cfg.token, timestamp, nonce).encode(), signature.encode()):
         raise Rejected(403, "bad signature")
     check_fresh(cfg, timestamp)
 

@@ -111,8 +111,9 @@ def my_score(ctx: Context) -> Reply:
     days = len({p.day for p in history if p.status == "submitted"})
     today = [p for p in history if p.day == clock.campaign_day(ctx.now)]
     if any(p.status == "submitted" for p in today):
-        best = max(p.score or 0 for p in today if p.status == "submitted")
-        today_text = t.TODAY_DONE.format(score=best)
+        done = [p for p in today if p.status == "submitted"]
+        ranked = next((p for p in done if p.counted), done[0])  # the first paper of the day counts
+        today_text = t.TODAY_DONE.format(score=ranked.score)
     else:
         today_text = t.TODAY_OPEN if today else t.TODAY_NONE
     return Text(

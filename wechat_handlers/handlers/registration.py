@@ -21,8 +21,8 @@ def start(ctx: Context) -> Reply:
 
 
 def receive_consent(ctx: Context) -> Reply | None:
-    if ctx.msg.msg_type not in ("text", "voice"):
-        return None
+    if ctx.msg.msg_type not in ("text", "voice") or ctx.is_command():
+        return None  # menu clicks and commands go to their handlers; the step waits
     if ctx.text in AGREE:
         ctx.dialog.enter("reg:name", consent=True)
         return Text(t.ASK_NAME)
@@ -37,8 +37,8 @@ def region_list(teams: list[Team]) -> str:
 
 
 def receive_name(ctx: Context) -> Reply | None:
-    if ctx.msg.msg_type not in ("text", "voice"):
-        return None
+    if ctx.msg.msg_type not in ("text", "voice") or ctx.is_command():
+        return None  # menu clicks and commands go to their handlers; the step waits
     name = registration.clean_name(ctx.msg.text)
     campaign = campaigns.require_open(ctx.now)
     ctx.dialog.enter("reg:region", name=name)
@@ -46,8 +46,8 @@ def receive_name(ctx: Context) -> Reply | None:
 
 
 def receive_region(ctx: Context) -> Reply | None:
-    if ctx.msg.msg_type not in ("text", "voice"):
-        return None
+    if ctx.msg.msg_type not in ("text", "voice") or ctx.is_command():
+        return None  # menu clicks and commands go to their handlers; the step waits
     campaign = campaigns.require_open(ctx.now)
     candidates = ctx.dialog.data.get("candidates")
     teams = campaign.teams
@@ -65,16 +65,16 @@ def receive_region(ctx: Context) -> Reply | None:
 
 
 def receive_phone(ctx: Context) -> Reply | None:
-    if ctx.msg.msg_type not in ("text", "voice"):
-        return None
+    if ctx.msg.msg_type not in ("text", "voice") or ctx.is_command():
+        return None  # menu clicks and commands go to their handlers; the step waits
     phone = registration.clean_phone(ctx.msg.text)
     ctx.dialog.enter("reg:unit", phone=phone)
     return Text(t.ASK_UNIT)
 
 
 def receive_unit(ctx: Context) -> Reply | None:
-    if ctx.msg.msg_type not in ("text", "voice"):
-        return None
+    if ctx.msg.msg_type not in ("text", "voice") or ctx.is_command():
+        return None  # menu clicks and commands go to their handlers; the step waits
     from wechat_handlers.handlers import quiz
 
     unit = registration.clean_unit(ctx.msg.text)

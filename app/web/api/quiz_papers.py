@@ -275,8 +275,8 @@ def my_results():  # noqa: ANN201
     todays = [p for p in history if p.day == clock.campaign_day(now)]
     done = [p for p in todays if p.status == SUBMITTED]
     if done:
-        best = max(done, key=lambda p: p.score or 0)
-        today = {"status": "submitted", "score": best.score, "paper_id": best.id}
+        ranked = next((p for p in done if p.counted), done[0])  # the first paper of the day counts
+        today = {"status": "submitted", "score": ranked.score, "paper_id": ranked.id}
     elif todays:
         late = todays[0].deadline is not None and now > todays[0].deadline + papers.GRACE
         status = "expired" if todays[0].status != OPEN or late else "open"
