@@ -64,10 +64,20 @@ FORMULA_TEXT = {
 }
 
 
-def rules_text(name: str, window: str, mix: list[dict], multiple_rule: str, attempts: int, publish: str,
-               formula: str, time_limit: int | None) -> str:
+def rules_text(
+    name: str,
+    window: str,
+    mix: list[dict],
+    multiple_rule: str,
+    attempts: int,
+    publish: str,
+    formula: str,
+    time_limit: int | None,
+) -> str:
     """The campaign rules in plain Chinese, built from the campaign's settings."""
-    parts = "；".join(f"{TYPE_NAMES[m['type']]}{m['count']}道，每题{m['points']}分" for m in mix if m["count"])
+    parts = "；".join(
+        f"{TYPE_NAMES[m['type']]}{m['count']}道，每题{m['points']}分" for m in mix if m["count"]
+    )
     total = sum(m["count"] * m["points"] for m in mix)
     count = sum(m["count"] for m in mix)
     multi = "多选题全部选对才得分" if multiple_rule == "all_or_nothing" else "多选题少选得一半分，错选不得分"

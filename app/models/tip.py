@@ -51,6 +51,9 @@ class Tip(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    # Random per draft (chat) or a keyed hash of the client's Idempotency-Key (web): filing the same draft
+    # twice (e.g. a retried 确认 after the state store failed) returns the tip already filed.
+    draft_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     channel: Mapped[str] = mapped_column(String(10))
     category: Mapped[str] = mapped_column(String(10))
     target: Mapped[str] = mapped_column(Text)

@@ -67,6 +67,7 @@ class TipDraft:
     phone: str | None = None
     media_ids: tuple[str, ...] = ()  # WeChat photos, downloaded later by the media job
     files: tuple[evidence.Evidence, ...] = ()  # web uploads, already checked
+    draft_key: str | None = None  # idempotency: the same draft files one tip
 
 
 # Checking input (shared by the chat steps and the API) ------------------------------------------
@@ -131,6 +132,7 @@ def check_draft(draft: TipDraft) -> TipDraft:
         phone=phone,
         media_ids=draft.media_ids,
         files=draft.files,
+        draft_key=draft.draft_key,
     )
 
 
@@ -178,6 +180,10 @@ def submit_tip(
 ) -> Tip:
     """File a tip: receipt code, content, encrypted identity (real-name only), evidence, one queued notice
     per office destination. The IP is used for the daily limit only and is not stored."""
+    if draft.draft_key:
+        filed = db.session.scalar(select(Tip).where(Tip.draft_key == draft.draft_key))
+        if filed is not None:
+            return filed
     draft = check_draft(draft)
     _count_submission(store, openid, ip, config, now)
     receipt = new_receipt()
@@ -193,6 +199,7 @@ def submit_tip(
         latitude=draft.latitude,
         longitude=draft.longitude,
         anonymous=draft.anonymous,
+        draft_key=draft.draft_key,
         status=RECEIVED,
         created_at=now,
         updated_at=now,

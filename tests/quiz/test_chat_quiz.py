@@ -236,11 +236,20 @@ def test_rules_follow_a_changed_config(app, wx):
         load_bundled_bank()
         from config.campaign_spec import MixSpec
 
-        make_campaign("local", mix=(MixSpec("single", 5, 10), MixSpec("judge", 5, 10)), attempts_per_day=2,
-                      multiple_rule="partial", time_limit_seconds=600)
+        make_campaign(
+            "local",
+            mix=(MixSpec("single", 5, 10), MixSpec("judge", 5, 10)),
+            attempts_per_day=2,
+            multiple_rule="partial",
+            time_limit_seconds=600,
+        )
         db.session.commit()
     clock.freeze(EVENING)
     rules = wx.text("规则")
-    assert "单选5道" in rules and "判断5道" in rules and "满分100分" in rules and "多选" not in rules.split("（")[0]
+    assert (
+        "单选5道" in rules
+        and "判断5道" in rules
+        and "满分100分" in rules
+        and "多选" not in rules.split("（")[0]
+    )
     assert "每天可答2次" in rules and "限时10分钟" in rules
-

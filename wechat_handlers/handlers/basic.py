@@ -33,11 +33,18 @@ def show_rules(ctx: Context) -> Reply:
     if campaign is None:
         return Text(copy.RULES_DEFAULT)
     st = campaign.settings
-    return Text(rules_text(
-        campaign.name, campaigns.window_text(campaign), st["mix"], st.get("multiple_rule", "all_or_nothing"),
-        int(st.get("attempts_per_day", 1)), st.get("publish_time", "10:00"),
-        (st.get("team_formula") or {}).get("kind", "total"), st.get("time_limit_seconds"),
-    ))
+    return Text(
+        rules_text(
+            campaign.name,
+            campaigns.window_text(campaign),
+            st["mix"],
+            st.get("multiple_rule", "all_or_nothing"),
+            int(st.get("attempts_per_day", 1)),
+            st.get("publish_time", "10:00"),
+            (st.get("team_formula") or {}).get("kind", "total"),
+            st.get("time_limit_seconds"),
+        )
+    )
 
 
 def cancel(ctx: Context) -> Reply:

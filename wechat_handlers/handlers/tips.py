@@ -7,6 +7,7 @@ Photos are kept as WeChat media ids; after confirmation the media job downloads 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -75,7 +76,7 @@ def _raw(ctx: Context) -> str:
 def start_tip(ctx: Context) -> Reply:
     tips.check_daily_room(ctx.store, openid=ctx.msg.openid, ip=None, config=ctx.config, now=ctx.now)
     ctx.dialog.clear()
-    ctx.dialog.enter(CATEGORY, tip={"story": [], "photos": []})
+    ctx.dialog.enter(CATEGORY, tip={"story": [], "photos": [], "key": secrets.token_hex(16)})
     return Text(t.INTRO + "\n\n" + t.ASK_CATEGORY)
 
 
@@ -172,6 +173,7 @@ def receive_confirmation(ctx: Context) -> Reply:
         name=personal_data.decrypt(d.get("name")),
         phone=personal_data.decrypt(d.get("phone")),
         media_ids=tuple(d.get("photos", [])),
+        draft_key=d.get("key"),
     )
     tip = tips.submit_tip(
         draft,

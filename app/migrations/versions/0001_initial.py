@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:43:50.152469
+Create Date: 2026-11-23 18:32:01.701922
 
 """
 
@@ -150,6 +150,7 @@ def upgrade():
         "tips",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("receipt", sa.String(length=20), nullable=False),
+        sa.Column("draft_key", sa.String(length=64), nullable=True),
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("category", sa.String(length=10), nullable=False),
         sa.Column("target", sa.Text(), nullable=False),
@@ -170,6 +171,7 @@ def upgrade():
             "status IN ('received', 'verifying', 'closed', 'rejected')", name=op.f("ck_tips_status")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tips")),
+        sa.UniqueConstraint("draft_key", name=op.f("uq_tips_draft_key")),
         sa.UniqueConstraint("receipt", name=op.f("uq_tips_receipt")),
     )
     with op.batch_alter_table("tips", schema=None) as batch_op:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import clock, runtime
+from app import clock, personal_data, runtime
 from app.errors import DomainError
 from app.extensions import db
 from app.models.tip import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS
@@ -59,6 +59,12 @@ def _read_form() -> tuple[dict[str, Any], list]:
     return data, []
 
 
+def _draft_key() -> str | None:
+    """A keyed hash of the client's optional Idempotency-Key header (a resubmitted form files once)."""
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:100]
+    return personal_data.blind_index(f"{current_openid()}:{key}") if key else None
+
+
 @bp.post("/tips")
 @login_required
 def create_tip():  # noqa: ANN201
@@ -78,6 +84,7 @@ def create_tip():  # noqa: ANN201
         name=data.get("name"),
         phone=data.get("phone"),
         files=files,
+        draft_key=_draft_key(),
     )
     tip = tips.submit_tip(
         draft,
