@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 EMULATOR_PORT ?= 5001
 export FLASK_APP := app
+# `make run` points the app at the local emulator (override both to use another WeChat API).
+FANGFEI_WECHAT_API_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
+FANGFEI_WECHAT_OPEN_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 
 .PHONY: run test venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
 	bench-leaderboard bench-leaderboard-quick
@@ -41,6 +44,7 @@ run: seed
 	@echo "  Talk to it:            $(BIN)/flask chat --url http://127.0.0.1:$(PORT)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
+	  export FANGFEI_WECHAT_API_BASE=$(FANGFEI_WECHAT_API_BASE) FANGFEI_WECHAT_OPEN_BASE=$(FANGFEI_WECHAT_OPEN_BASE); \
 	  $(BIN)/flask wechat emulator --port $(EMULATOR_PORT) & \
 	  $(BIN)/flask scheduler run & \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload

@@ -62,10 +62,14 @@ def wechat_menu() -> None:
 @click.option("--port", default=5001, show_default=True)
 def wechat_emulator(port: int) -> None:
     """Run the local WeChat API emulator."""
+    from werkzeug.serving import run_simple
+
     from app.emulator.server import create_emulator
 
     s = current_app.extensions["fangfei.settings"]
-    create_emulator(s.WECHAT_APP_ID, s.WECHAT_APP_SECRET).run(host="127.0.0.1", port=port, threaded=True)
+    click.echo(f"WeChat API emulator on http://127.0.0.1:{port}/")
+    # run_simple, not app.run(): Flask ignores app.run() inside a `flask` command.
+    run_simple("127.0.0.1", port, create_emulator(s.WECHAT_APP_ID, s.WECHAT_APP_SECRET), threaded=True)
 
 
 @click.command("chat")

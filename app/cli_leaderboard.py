@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models.campaign import Campaign
-from app.services import campaigns, leaderboards, publications
+from app.services import campaigns, leaderboard_rebuild, leaderboards, publications
 from quiz_bank.tabular import neutralize
 
 leaderboard_cli = AppGroup("leaderboard", help="Leaderboards.")
@@ -34,7 +34,7 @@ def _campaign(slug: str | None) -> Campaign:
 
 @leaderboard_cli.command("rebuild")
 @click.option("--campaign", "slug", default=None, help="Campaign slug (default: the current one).")
-def leaderboard_rebuild(slug: str | None) -> None:
+def leaderboard_rebuild_command(slug: str | None) -> None:
     """Recompute the Redis leaderboards from stored papers."""
     campaign = _campaign(slug)
     if leaderboards.redis_client() is None:
@@ -42,7 +42,7 @@ def leaderboard_rebuild(slug: str | None) -> None:
             "no Redis configured: leaderboards are computed from SQL on every read; nothing to rebuild"
         )
         return
-    result = leaderboards.rebuild(campaign, clock.now())
+    result = leaderboard_rebuild.rebuild(campaign, clock.now())
     click.echo(
         f"rebuilt {campaign.slug}: {result.participants} residents, {result.papers_replayed} replayed, "
         f"{result.seconds:.2f}s"

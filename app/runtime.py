@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from app.services import after_commit, leaderboards
 
     after_commit.subscribe("paper_submitted", leaderboards.on_paper_submitted)
+    after_commit.subscribe("participant_renamed", leaderboards.on_participant_renamed)
     app.extensions["fangfei.gateway"] = GatewayConfig(
         token=settings.WECHAT_TOKEN,
         app_id=settings.WECHAT_APP_ID,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.campaign import Campaign
-from app.services import leaderboards, publications
+from app.services import leaderboard_rebuild, leaderboards, publications
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def watch_leaderboards(now: datetime) -> str:
         return "no Redis"
     rebuilt = []
     for campaign in db.session.scalars(select(Campaign)):
-        if not leaderboards.is_ready(campaign) or leaderboards.drifted(campaign):
-            result = leaderboards.rebuild(campaign, now)
+        if not leaderboards.is_ready(campaign) or leaderboard_rebuild.drifted(campaign):
+            result = leaderboard_rebuild.rebuild(campaign, now)
             rebuilt.append(f"{campaign.slug} ({result.participants} residents, {result.seconds:.1f}s)")
     return "rebuilt " + ", ".join(rebuilt) if rebuilt else "boards ok"

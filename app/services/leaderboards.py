@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import redis
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock, personal_data, redis_keys
 from app.extensions import db
-from app.models.campaign import Campaign
+from app.models.campaign import Campaign, Team
 from app.models.paper import SUBMITTED, Paper
 from app.models.participant import Enrollment, Participant
 from app.services import standings
@@ -27,8 +27,8 @@ from app.services.standings import SUBMIT_BITS, TIME_BITS, TeamComponents, TeamS
 log = logging.getLogger(__name__)
 MEMBER_BASE = 10**12
 
-# KEYS: ready, agg, individuals, team:all, team:<day>
-# ARGV: pid, team_id, points, time_ms, submit_offset_s, day_bit, ttl
+# KEYS: ready, agg, individuals, team:all, team:<day>, names
+# ARGV: pid, team_id, points, time_ms, submit_offset_s, day_bit, ttl, display ("masked name|team name")
 _APPLY = f"""
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local pid, tid = ARGV[1], ARGV[2]
@@ -55,7 +55,8 @@ if new == 1 then redis.call('HINCRBY', KEYS[4], tid .. ':participants', 1) end
 redis.call('HINCRBY', KEYS[5], tid .. ':papers', 1)
 redis.call('HINCRBY', KEYS[5], tid .. ':points', pts)
 redis.call('HINCRBY', KEYS[5], tid .. ':participants', 1)
-for i = 2, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
+redis.call('HSET', KEYS[6], pid, ARGV[8])
+for i = 2, 6 do redis.call('EXPIRE', KEYS[i], ttl) end
 return 1
 """
 
@@ -94,6 +95,7 @@ def apply_paper(paper_id: int) -> int:
             _k(cid, "individuals"),
             _k(cid, "team:all"),
             _k(cid, f"team:{paper.day.isoformat()}"),
+            _k(cid, "names"),
         ]
         offset = min(max(_offset(paper.campaign, paper.submitted_at), 0), (1 << SUBMIT_BITS) - 1)
         args = [
@@ -104,8 +106,34 @@ def apply_paper(paper_id: int) -> int:
             offset,
             paper.day_bit,
             redis_keys.LEADERBOARD_TTL,
+            _display(participant.name, session.get(Team, paper.team_id)),
         ]
     return int(_script(client)(keys=keys, args=args))
+
+
+def _display(name: str, team: Team | None) -> str:
+    """What a public list shows for a resident: the masked name and the team (never the full name)."""
+    return f"{personal_data.mask_name(name)}|{team.name if team else ''}"
+
+
+def on_participant_renamed(participant_id: int) -> None:
+    """Keep the display names in Redis in step with a name correction (after commit)."""
+    client = redis_client()
+    if client is None:
+        return
+    with Session(db.engine) as session:
+        rows = session.execute(
+            select(Enrollment.campaign_id, Participant.name, Team)
+            .join(Participant, Participant.id == Enrollment.participant_id)
+            .join(Team, Team.id == Enrollment.team_id)
+            .where(Enrollment.participant_id == participant_id)
+        ).all()
+    try:
+        for campaign_id, name, team in rows:
+            if client.hexists(_k(campaign_id, "names"), str(participant_id)):
+                client.hset(_k(campaign_id, "names"), str(participant_id), _display(name, team))
+    except redis.RedisError:
+        log.warning("display name of participant %s not refreshed in Redis", participant_id)
 
 
 def _script(client: redis.Redis):  # noqa: ANN202
@@ -131,107 +159,6 @@ def is_ready(campaign: Campaign) -> bool:
         return bool(client.exists(_k(campaign.id, "ready")))
     except redis.RedisError:
         return False
-
-
-@dataclass(frozen=True)
-class RebuildResult:
-    participants: int
-    papers_replayed: int
-    seconds: float
-
-
-def rebuild(campaign: Campaign, now: datetime, batch: int = 1000) -> RebuildResult:
-    """Recompute every board of a campaign from stored papers into temp keys, swap them in, then replay
-    papers submitted since the snapshot began (idempotent)."""
-    import time as _time
-
-    client = redis_client()
-    if client is None:
-        raise RuntimeError("no Redis configured: leaderboards are read from SQL directly")
-    started, snapshot_from = _time.monotonic(), now - timedelta(minutes=2)
-    cid, tmp = campaign.id, f"tmp{int(_time.time() * 1000)}"
-    if db.engine.dialect.name == "postgresql":
-        # Reading every stored paper takes far longer than the request statement timeout (DB_TIMEOUT)
-        # once there are millions; give this transaction (only) as long as the rebuild lock lasts.
-        limit = redis_keys.leaderboard_rebuild_lock(cid).ttl
-        db.session.execute(text(f"SET LOCAL statement_timeout = '{limit}s'"))
-    aggregates = standings.individual_aggregates_sql(campaign)
-    agg_key, ind_key = _k(cid, f"{tmp}:agg"), _k(cid, f"{tmp}:individuals")
-    pipe = client.pipeline(transaction=False)
-    # One HSET and one ZADD per `batch` residents (short commands: other clients are not held up),
-    # sent 20 commands per round trip.
-    for start in range(0, len(aggregates), batch):
-        fields, members = {}, {}
-        for a in aggregates[start : start + batch]:
-            off = min(max(_offset(campaign, a.last_submit), 0), (1 << SUBMIT_BITS) - 1)
-            fields[str(a.participant_id)] = f"{a.points}|{a.time_ms}|{off}|{a.days_mask}|{a.team_id}"
-            members[f"{MEMBER_BASE - a.participant_id:012d}"] = standings.composite(
-                campaign, a.points, a.time_ms, a.last_submit
-            )
-        pipe.hset(agg_key, mapping=fields)
-        pipe.zadd(ind_key, members)
-        if len(pipe) >= 20:
-            pipe.execute()
-    pipe.execute()
-    boards = {"team:all": standings.team_components_sql(campaign)}
-    for day in _days(campaign, now):
-        boards[f"team:{day.isoformat()}"] = standings.team_components_sql(campaign, day=day)
-    for part, comps in boards.items():
-        mapping = {
-            f"{c.team_id}:{f}": getattr(c, f)
-            for c in comps.values()
-            for f in ("participants", "papers", "points")
-        }
-        if mapping:
-            client.hset(_k(cid, f"{tmp}:{part}"), mapping=mapping)
-    swap = client.pipeline(transaction=True)
-    for part in ["agg", "individuals", *boards]:
-        src = _k(cid, f"{tmp}:{part}")
-        if client.exists(src):
-            swap.rename(src, _k(cid, part))
-        else:
-            swap.delete(_k(cid, part))
-        swap.expire(_k(cid, part), redis_keys.LEADERBOARD_TTL)
-    swap.set(_k(cid, "ready"), now.isoformat(), ex=redis_keys.LEADERBOARD_TTL)
-    swap.execute()
-    replay = db.session.scalars(
-        select(Paper.id).where(
-            Paper.campaign_id == cid,
-            Paper.status == SUBMITTED,
-            Paper.counted.is_(True),
-            Paper.submitted_at >= snapshot_from,
-        )
-    ).all()
-    for pid in replay:
-        apply_paper(pid)
-    return RebuildResult(len(aggregates), len(replay), _time.monotonic() - started)
-
-
-def _days(campaign: Campaign, now: datetime) -> list[date]:
-    first = clock.campaign_day(campaign.starts_at)
-    last = min(clock.campaign_day(now), clock.campaign_day(campaign.ends_at - timedelta(seconds=1)))
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def drifted(campaign: Campaign) -> bool:
-    """True when Redis's cumulative paper count differs from the database's (a lost update)."""
-    client = redis_client()
-    if client is None or not is_ready(campaign):
-        return False
-    counts = client.hgetall(_k(campaign.id, "team:all"))
-    mirrored = sum(int(v) for k, v in counts.items() if k.endswith(":papers"))
-    stored = db.session.scalar(
-        select(func.count())
-        .select_from(Paper)
-        .join(Participant, Participant.id == Paper.participant_id)
-        .where(
-            Paper.campaign_id == campaign.id,
-            Paper.status == SUBMITTED,
-            Paper.counted.is_(True),
-            Participant.excluded.is_(False),
-        )
-    )
-    return mirrored != stored
 
 
 # Reads ----------------------------------------------------------------------------------------------
@@ -275,8 +202,13 @@ class IndividualRow:
 def _ordered(campaign: Campaign, limit: int | None) -> list[tuple[int, int]]:
     if is_ready(campaign):
         try:
-            end = -1 if limit is None else limit - 1
-            rows = redis_client().zrevrange(_k(campaign.id, "individuals"), 0, end, withscores=True)
+            client, key, chunk = redis_client(), _k(campaign.id, "individuals"), 50_000
+            total = limit if limit is not None else client.zcard(key)
+            rows = []
+            for start in range(
+                0, total, chunk
+            ):  # a whole board is read in pages, each well inside the timeout
+                rows += client.zrevrange(key, start, min(start + chunk, total) - 1, withscores=True)
             return [(MEMBER_BASE - int(m), int(s)) for m, s in rows]
         except redis.RedisError:
             log.warning("Redis unavailable: individuals from SQL")
@@ -285,32 +217,32 @@ def _ordered(campaign: Campaign, limit: int | None) -> list[tuple[int, int]]:
 
 
 def top_individuals(campaign: Campaign, limit: int = 10) -> list[IndividualRow]:
+    """The top residents with masked names and teams: two Redis commands when the boards are ready."""
     ordered = _ordered(campaign, limit)
-    # Names and teams in one round trip, as plain columns (this runs on every leaderboard view).
-    found = db.session.execute(
-        select(Participant.id, Participant.name, Enrollment.team_id)
-        .outerjoin(
-            Enrollment,
-            (Enrollment.participant_id == Participant.id) & (Enrollment.campaign_id == campaign.id),
-        )
-        .where(Participant.id.in_([pid for pid, _ in ordered]))
-    ).all()
-    names = {pid: name for pid, name, _ in found}
-    team_of = {pid: tid for pid, _, tid in found}
-    teams = {t.id: t.name for t in campaign.teams}
+    shown: dict[int, str] = {}
+    if ordered and is_ready(campaign):
+        try:
+            values = redis_client().hmget(_k(campaign.id, "names"), [str(pid) for pid, _ in ordered])
+            shown = {pid: v for (pid, _), v in zip(ordered, values, strict=True) if v}
+        except redis.RedisError:
+            shown = {}
+    missing = [pid for pid, _ in ordered if pid not in shown]
+    if missing:  # no Redis, or names not mirrored yet: one joined query
+        teams = {t.id: t for t in campaign.teams}
+        for pid, name, team_id in db.session.execute(
+            select(Participant.id, Participant.name, Enrollment.team_id)
+            .outerjoin(
+                Enrollment,
+                (Enrollment.participant_id == Participant.id) & (Enrollment.campaign_id == campaign.id),
+            )
+            .where(Participant.id.in_(missing))
+        ):
+            shown[pid] = _display(name, teams.get(team_id))
     rows = []
     for rank, (pid, value) in enumerate(ordered, start=1):
         points, time_s = standings.decode(value)
-        rows.append(
-            IndividualRow(
-                rank,
-                pid,
-                personal_data.mask_name(names.get(pid, "")),
-                teams.get(team_of.get(pid), ""),
-                points,
-                time_s,
-            )
-        )
+        name, _, team = shown.get(pid, "|").partition("|")
+        rows.append(IndividualRow(rank, pid, name, team, points, time_s))
     return rows
 
 

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models.campaign import Campaign, Team
 from app.models.paper import Paper
 from app.models.participant import Enrollment, Participant
+from app.services import after_commit
 
 PRIVACY_VERSION = "2026-1"
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -163,6 +164,7 @@ def update_profile(
     """Correct name, phone or work unit (each optional)."""
     if name is not None:
         participant.name = clean_name(name)
+        after_commit.publish("participant_renamed", participant.id)
     if phone is not None:
         cleaned = clean_phone(phone)
         participant.phone_enc = personal_data.encrypt(cleaned)

@@ -56,3 +56,51 @@ def test_chat_session_in_safe_mode(live, emu, tmp_path):
 def test_chat_plaintext_mode_and_bad_command(live, emu):
     result = run_chat(live.url, emu, "/nonsense\n帮助\n", "--mode", "plaintext")
     assert "[用法]" in result.stdout and "答题" in result.stdout
+
+
+def test_emulator_command_serves(tmp_path):
+    """`flask wechat emulator` (what `make run` starts) really serves the API."""
+    import socket
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "FLASK_APP": "app",
+        "FANGFEI_ENV": "testing",
+        "FANGFEI_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "wechat", "emulator", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                state = requests.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=1).json()
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the emulator did not start")
+        assert state["token_calls"] == 0
+        token = requests.get(
+            f"http://127.0.0.1:{port}/cgi-bin/token",
+            params={
+                "grant_type": "client_credential",
+                "appid": "wx0123456789abcdef",
+                "secret": "fangfei-dev-app-secret",
+            },
+            timeout=5,
+        ).json()
+        assert token["access_token"].startswith("EMU_")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from app import clock
 from app.jobs.leaderboards import publish_due
-from app.services import leaderboards
+from app.services import leaderboard_rebuild, leaderboards
 from tests.leaderboards.conftest import populate
 from tests.support.wechat import wechat_client
 
 
 def test_chat_leaderboard_before_and_after_publication(app, lb_campaign):
-    leaderboards.rebuild(lb_campaign, clock.now())
+    leaderboard_rebuild.rebuild(lb_campaign, clock.now())
     people = populate(lb_campaign, n_people=40, days=1, seed=2)
     ranked = set(leaderboards.ranking_order(lb_campaign))
     player = next(e for e in people if e.participant_id in ranked)
@@ -34,7 +34,7 @@ def test_menu_click_and_synonyms(app, lb_campaign):
 
 
 def test_api_boards(app, lb_campaign):
-    leaderboards.rebuild(lb_campaign, clock.now())
+    leaderboard_rebuild.rebuild(lb_campaign, clock.now())
     people = populate(lb_campaign, n_people=20, days=1, seed=6)
     client = app.test_client()
     teams = client.get("/api/v1/leaderboard/teams").json

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:32:01.701922
+Create Date: 2026-11-23 18:38:06.811190
 
 """
 
