@@ -14,6 +14,7 @@ from app.extensions import db
 from app.services import knowledge
 from quiz_bank import knowledge_table
 from quiz_bank.knowledge import DEFAULT_PATH, load_cards, validate_file
+from quiz_bank.tabular import export_by_extension
 
 knowledge_cli = AppGroup("knowledge", help="防非知识 cards.")
 
@@ -94,11 +95,9 @@ def knowledge_import(path: str, retire_missing: bool, dry_run: bool) -> None:
 def knowledge_export(path: str) -> None:
     """Export the cards residents see now to .xlsx or .csv (edit it, then `flask knowledge import`)."""
     cards = sorted(knowledge.library().cards, key=lambda c: c.id)
-    if path.lower().endswith(".xlsx"):
-        knowledge_table.export_xlsx(cards, path)
-    elif path.lower().endswith(".csv"):
-        knowledge_table.export_csv(cards, path)
-    else:
+    if not export_by_extension(
+        path, lambda p: knowledge_table.export_xlsx(cards, p), lambda p: knowledge_table.export_csv(cards, p)
+    ):
         click.echo("the file name must end with .xlsx or .csv", err=True)
         sys.exit(1)
     click.echo(f"exported {len(cards)} cards to {path}")

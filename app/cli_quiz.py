@@ -79,11 +79,9 @@ def bank_import(path: str, retire_missing: bool, dry_run: bool) -> None:
 def bank_export(path: str) -> None:
     """Export the stored bank (retired questions included) to .xlsx or .csv."""
     questions = bank.all_questions(active_only=False)
-    if path.lower().endswith(".xlsx"):
-        tabular.export_xlsx(questions, path)
-    elif path.lower().endswith(".csv"):
-        tabular.export_csv(questions, path)
-    else:
+    if not tabular.export_by_extension(
+        path, lambda p: tabular.export_xlsx(questions, p), lambda p: tabular.export_csv(questions, p)
+    ):
         click.echo("the file name must end with .xlsx or .csv", err=True)
         sys.exit(1)
     click.echo(f"exported {len(questions)} questions to {path}")

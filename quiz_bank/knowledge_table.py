@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from quiz_bank.knowledge import TOPICS, Card, CardFormatError, validate_cards
 from quiz_bank.schema import format_source
 
 # The spreadsheet helpers of the question bank fit cards as well: same reader, same formula guard.
-from quiz_bank.tabular import RowError, parse_source, read_table
+from quiz_bank.tabular import RowError, SheetSpec, parse_source, read_table, write_csv, write_xlsx
 from quiz_bank.tabular import _cell_text as cell_text
 from quiz_bank.tabular import _protect as protect
 from quiz_bank.tabular import _unprotect as unprotect
@@ -48,33 +43,22 @@ def _source_dict(card: Card) -> dict[str, Any]:
 
 def export_xlsx(cards: Iterable[Card], path: Path | str) -> None:
     """One sheet, header row frozen, a drop-down for 主题, the body wrapped."""
-    wb = Workbook()
-    ws = wb.worksheets[0]
-    ws.title = "防非知识"
-    ws.append(list(COLUMNS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for card in cards:
-        ws.append(card_row(card))
-    body = COLUMNS.index("正文") + 1
-    for row in ws.iter_rows(min_row=2, min_col=body, max_col=body):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    letter = ws.cell(row=1, column=COLUMNS.index("主题") + 1).column_letter
-    check = DataValidation(type="list", formula1=f'"{",".join(TOPICS)}"', allow_blank=False)
-    check.add(f"{letter}2:{letter}{max(ws.max_row, 500)}")
-    ws.add_data_validation(check)
-    for index, name in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = _COLUMN_WIDTHS.get(name, 10)
-    ws.freeze_panes = "A2"
-    wb.save(path)
+    spec = SheetSpec(
+        title="防非知识",
+        columns=COLUMNS,
+        dropdowns={"主题": ",".join(TOPICS)},
+        allow_blank=False,
+        validated_rows=500,
+        widths=_COLUMN_WIDTHS,
+        default_width=10,
+        wrap=("正文",),
+    )
+    write_xlsx(spec, (card_row(card) for card in cards), path)
 
 
 def export_csv(cards: Iterable[Card], path: Path | str) -> None:
     """UTF-8 with BOM so Excel and WPS detect the encoding."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        writer.writerows(card_row(card) for card in cards)
+    write_csv(COLUMNS, (card_row(card) for card in cards), path)
 
 
 def _terms(cell: str) -> list[str]:

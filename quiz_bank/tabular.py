@@ -6,8 +6,8 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -73,34 +73,75 @@ def question_row(q: Question) -> list[str]:
     return [_protect(cell) for cell in cells]
 
 
-def export_xlsx(questions: Iterable[Question], path: Path | str) -> None:
-    """One sheet, header row frozen, with drop-downs for 题型 and 状态."""
+@dataclass(frozen=True)
+class SheetSpec:
+    """How a staff spreadsheet looks: title, columns, drop-downs, widths, wrapped columns."""
+
+    title: str
+    columns: Sequence[str]
+    dropdowns: Mapping[str, str] = field(default_factory=dict)  # column -> "a,b,c"
+    allow_blank: bool = True
+    validated_rows: int = 1000
+    widths: Mapping[str, int] = field(default_factory=dict)
+    default_width: int = 12
+    wrap: Sequence[str] = ()
+
+
+def write_xlsx(spec: SheetSpec, rows: Iterable[Sequence[str]], path: Path | str) -> None:
+    """One sheet, bold frozen header, drop-downs and widths per the spec (cells already neutralised)."""
+    from openpyxl.styles import Alignment
+
     wb = Workbook()
     ws = wb.worksheets[0]
-    ws.title = "题库"
-    ws.append(list(COLUMNS))
+    ws.title = spec.title
+    ws.append(list(spec.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for q in questions:
-        ws.append(question_row(q))
-    last = max(ws.max_row, 1000)
-    for column, choices in (("题型", "单选,判断,多选"), ("状态", "启用,停用")):
-        letter = ws.cell(row=1, column=COLUMNS.index(column) + 1).column_letter
-        check = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+    for row in rows:
+        ws.append(list(row))
+    for name in spec.wrap:
+        col = spec.columns.index(name) + 1
+        for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    last = max(ws.max_row, spec.validated_rows)
+    for column, choices in dict(spec.dropdowns).items():
+        letter = ws.cell(row=1, column=spec.columns.index(column) + 1).column_letter
+        check = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=spec.allow_blank)
         check.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(check)
-    for index, name in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = _COLUMN_WIDTHS.get(name, 12)
+    widths = dict(spec.widths)
+    for index, name in enumerate(spec.columns, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = widths.get(
+            name, spec.default_width
+        )
     ws.freeze_panes = "A2"
     wb.save(path)
 
 
-def export_csv(questions: Iterable[Question], path: Path | str) -> None:
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[str]], path: Path | str) -> None:
     """UTF-8 with BOM so Excel and WPS detect the encoding."""
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        writer.writerows(question_row(q) for q in questions)
+        writer.writerow(list(columns))
+        writer.writerows(rows)
+
+
+BANK_SHEET = SheetSpec(
+    title="题库",
+    columns=COLUMNS,
+    dropdowns={"题型": "单选,判断,多选", "状态": "启用,停用"},
+    widths=_COLUMN_WIDTHS,
+)
+
+
+def export_xlsx(questions: Iterable[Question], path: Path | str) -> None:
+    """One sheet, header row frozen, with drop-downs for 题型 and 状态."""
+    write_xlsx(BANK_SHEET, (question_row(q) for q in questions), path)
+
+
+def export_csv(questions: Iterable[Question], path: Path | str) -> None:
+    """UTF-8 with BOM so Excel and WPS detect the encoding."""
+    write_csv(COLUMNS, (question_row(q) for q in questions), path)
 
 
 def _cell_text(value: Any) -> str:
@@ -277,3 +318,14 @@ def rows_to_questions(rows: Sequence[Mapping[str, Any]]) -> tuple[list[Question]
 def neutralize(text: str) -> str:
     """Public form of the formula-injection guard, for other exports (leaderboards, tips)."""
     return _protect(text)
+
+
+def export_by_extension(path: str, to_xlsx: Callable[[str], None], to_csv: Callable[[str], None]) -> bool:
+    """Call the writer the file name asks for; False when it ends neither in .xlsx nor .csv."""
+    if path.lower().endswith(".xlsx"):
+        to_xlsx(path)
+    elif path.lower().endswith(".csv"):
+        to_csv(path)
+    else:
+        return False
+    return True
