@@ -9,7 +9,7 @@ export FLASK_APP := app
 FANGFEI_WECHAT_API_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 FANGFEI_WECHAT_OPEN_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 
-.PHONY: run test venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
+.PHONY: run test browser venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
 	bench-leaderboard bench-leaderboard-quick
 
 $(BIN)/python:
@@ -49,7 +49,12 @@ run: seed
 	  $(BIN)/flask scheduler run & \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
 
-test: $(VENV)/.dev-deps
+# Browser tests drive Debian's Chromium (never a downloaded browser); install it when it is missing.
+browser:
+	@test -x /usr/bin/chromium || { echo "installing Debian chromium + chromium-driver for the browser tests"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q chromium chromium-driver >/dev/null; }
+
+test: $(VENV)/.dev-deps browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps

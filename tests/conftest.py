@@ -142,3 +142,15 @@ def ctx(app: Flask) -> Iterator[None]:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"CI={os.environ.get('CI', '')} (services must be present when CI=true)"
+
+
+# Browser tests -----------------------------------------------------------------------------------
+from tests.support.browser import chromium_browser  # noqa: E402,F401  (session fixture, shared)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The production-like app on a real socket, for a browser."""
+    server = ServerThread(app).start()
+    yield server.url
+    server.stop()
