@@ -9,8 +9,8 @@ export FLASK_APP := app
 FANGFEI_WECHAT_API_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 FANGFEI_WECHAT_OPEN_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 
-.PHONY: run test browser venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
-	bench-leaderboard bench-leaderboard-quick
+.PHONY: run test browser audit venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
+	bench-leaderboard bench-leaderboard-quick bench-load bench-load-quick bench-admin bench-admin-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,15 @@ run: seed
 browser:
 	@test -x /usr/bin/chromium || { echo "installing Debian chromium + chromium-driver for the browser tests"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q chromium chromium-driver >/dev/null; }
+	@test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { echo "installing a Chinese font for H5 screenshots"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q fonts-wqy-microhei >/dev/null; }
 
 test: $(VENV)/.dev-deps browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Dependency vulnerabilities (pip-audit; see .ci/audit.py for what runs when PyPI's per-release API is blocked).
+audit: $(VENV)/.dev-deps
+	$(BIN)/python .ci/audit.py
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
@@ -66,15 +72,29 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 
 # Benchmarks (real PostgreSQL and Redis; figures go to bench/RESULTS.md). Not part of `make test`.
-bench: bench-leaderboard
+bench: bench-leaderboard bench-load
 
-bench-quick: bench-leaderboard-quick
+bench-quick: bench-leaderboard-quick bench-load-quick
 
 bench-leaderboard: $(VENV)/.dev-deps
 	$(BIN)/python -m bench.leaderboard_bench --users 1000000 --papers 10000000
 
 bench-leaderboard-quick: $(VENV)/.dev-deps
 	$(BIN)/python -m bench.leaderboard_bench --quick
+
+# Load (issue 9): fangfei under gunicorn vs the bare Flask + wechatpy floor vs a naive baseline, driven by wrk.
+bench-load: $(VENV)/.dev-deps
+	$(BIN)/python -m bench.load_bench
+
+bench-load-quick: $(VENV)/.dev-deps
+	$(BIN)/python -m bench.load_bench --quick
+
+# Staff dashboard pages at 1M residents + 10k tips (issue 7 point 8): every /admin page under 300 ms.
+bench-admin: $(VENV)/.dev-deps
+	$(BIN)/python -m bench.admin_bench --users 1000000 --papers 4000000 --tips 10000 --runs 10
+
+bench-admin-quick: $(VENV)/.dev-deps
+	$(BIN)/python -m bench.admin_bench --quick
 
 # Pre-release: the schema is one initial migration, regenerated from the models.
 migration: $(VENV)/.deps

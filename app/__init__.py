@@ -26,6 +26,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     migrate.init_app(app, db, directory=str(runtime.MIGRATIONS_DIR), render_as_batch=True)
     runtime.init_app(app)
 
+    from app import observability
+
+    observability.init_app(app)
+
     from app.web import register_blueprints
 
     register_blueprints(app)

@@ -32,6 +32,14 @@ def register_cli(app: Flask) -> None:
 
     cli_knowledge.register(app)
 
+    from app import cli_residents
+
+    cli_residents.register(app)
+
+    from app import cli_staff
+
+    cli_staff.register(app)
+
 
 config_cli = AppGroup("config", help="Inspect settings.")
 
@@ -54,7 +62,7 @@ def wechat_menu() -> None:
     """Create the custom menu defined in config/menu.py."""
     from config.menu import menu_definition
 
-    result = runtime.wechat_api().menu.create(menu_definition())
+    result = runtime.wechat_api().menu.create(menu_definition(current_app.extensions["fangfei.settings"]))
     click.echo(f"menu created: {result}")
 
 

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models.outbox import OutboxMessage
 from app.models.tip import CATEGORY_LABELS, STATUS_LABELS, STATUSES
 from app.services import tip_delivery, tip_review
+from quiz_bank.tabular import neutralize
 
 tips_cli = AppGroup("tips", help="Tips (举报线索) for staff: list, show, export, status, failed notices.")
 actor_option = click.option(
@@ -110,7 +111,7 @@ def tips_export(output: str, status: str | None, since, identity: bool, actor: s
         fields = list(rows[0]) if rows else ["receipt"]
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralize(v) for k, v in row.items()} for row in rows)  # formula injection
     db.session.commit()
     click.echo(f"{len(rows)} tips written to {output}")
 

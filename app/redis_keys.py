@@ -80,3 +80,13 @@ def leaderboard_rebuild_lock(campaign_id: int) -> Key:
 def miniprogram_code(code: str) -> Key:
     """Remembers an exchanged mini-program login code (code2session) so a retried login keeps working."""
     return Key(f"{ns()}:oauth:jscode:{code}", 600)
+
+
+def bank_question_stats() -> Key:
+    """Per-question statistics (drawn, answered, correct) over every paper, cached as JSON; a job refreshes it."""
+    return Key(f"{ns()}:dash:bank-stats", 600)
+
+
+def dashboard_stat(campaign_id: int, name: str) -> Key:
+    """A staff-dashboard aggregate (score distribution, accuracy per type) cached as JSON; a job refreshes it."""
+    return Key(f"{ns()}:dash:{campaign_id}:{name}", 600)

@@ -22,6 +22,9 @@ DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 DEV_DATA_KEY = "ZmFuZ2ZlaS1kZXYtZGF0YS1rZXktMzItYnl0ZXMhISE="
 MESSAGE_MODES = ("plaintext", "compatible", "safe")
 SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
+# Every network call ends before WeChat gives up on a callback (5 s); production refuses longer timeouts.
+WECHAT_DEADLINE_S = 5
+NETWORK_TIMEOUTS = ("HTTP_TIMEOUT", "DB_TIMEOUT", "REDIS_TIMEOUT", "SMTP_TIMEOUT")
 
 
 class ConfigError(RuntimeError):
@@ -109,6 +112,16 @@ class Settings:
         default=1800, metadata=_doc("Seconds an idle chat dialog (and its draft) is kept.")
     )
     LOG_LEVEL: str = field(default="INFO", metadata=_doc("Python log level."))
+    LOG_FORMAT: str = field(
+        default="text", metadata=_doc("text, or json (one object per line with request id and MsgId).")
+    )
+    SHED_AFTER: float = field(
+        default=3.0,
+        metadata=_doc(
+            "Seconds a request may wait in the proxy queue (X-Request-Start) before it is refused at once "
+            "(WeChat gives up after 5 s); 0 = never shed."
+        ),
+    )
     # Tips (举报线索): where new tips are announced, limits and retention ------------------------------
     TIP_EMAIL_TO: str = field(
         default="", metadata=_doc("Office e-mail addresses told about each new tip, comma-separated.")
@@ -120,7 +133,9 @@ class Settings:
     SMTP_SECURITY: str = field(
         default="starttls", metadata=_doc("starttls, ssl or none (none only for a local relay or tests).")
     )
-    SMTP_TIMEOUT: float = field(default=10.0, metadata=_doc("Seconds for SMTP connect and each command."))
+    SMTP_TIMEOUT: float = field(
+        default=4.0, metadata=_doc("Seconds for SMTP connect and each command; below WeChat's 5 s.")
+    )
     SMTP_FROM: str = field(default="fangfei@localhost", metadata=_doc("Sender address of tip e-mails."))
     TIP_WEBHOOK_URLS: str = field(
         default="",
@@ -150,11 +165,38 @@ class Settings:
         default=730,
         metadata=_doc("Days a closed tip is kept before it is purged (anonymous statistics stay)."),
     )
+    ANSWER_LIMIT_USER: int = field(
+        default=30,
+        metadata=_doc(
+            "Quiz answer/submit requests one resident may make a minute (API and chat); more are slowed."
+        ),
+    )
+    ANSWER_LIMIT_IP: int = field(
+        default=600,
+        metadata=_doc(
+            "Quiz answer/submit API requests one IP address may make a minute (shared NATs need room)."
+        ),
+    )
+    PRIVACY_PROCESSOR: str = field(
+        default="本公众号运营单位：防范和处置非法集资工作办公室",
+        metadata=_doc("Who processes residents' personal data (named in the privacy notices)."),
+    )
+    PRIVACY_CONTACT: str = field(
+        default="在公众号回复“人工”或拨打办公室公布的举报电话",
+        metadata=_doc("How residents reach the office about their personal data (privacy notices)."),
+    )
+    PERSONAL_DATA_RETENTION_DAYS: int = field(
+        default=90,
+        metadata=_doc(
+            "Days after a campaign ends (and its final results are published) before residents' names, "
+            "phones and work units are purged; anonymous scores stay."
+        ),
+    )
     MEDIA_DIR: str = field(
         default=str(ROOT / "instance" / "media"), metadata=_doc("Where evidence photos and files are stored.")
     )
     DASHBOARD_URL: str = field(
-        default="http://127.0.0.1:5000/staff",
+        default="http://127.0.0.1:5000/admin",
         metadata=_doc("Staff dashboard base URL; notifications link to <DASHBOARD_URL>/tips/<receipt>."),
     )
 
@@ -229,6 +271,7 @@ class ProductionConfig:
         "WECHAT_API_BASE": "https://api.weixin.qq.com/",
         "WECHAT_OPEN_BASE": "https://open.weixin.qq.com/",
         "WECHAT_MSG_MODE": "safe",
+        "LOG_FORMAT": "json",
     }
     # Settings that must be set, and must not keep their development value.
     required_secrets = ("SECRET_KEY", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "DATA_KEY")
@@ -310,6 +353,8 @@ def validate(settings: Settings, explicitly_set: set[str]) -> None:
     """Refuse settings that cannot work; production refuses development secrets."""
     if settings.WECHAT_MSG_MODE not in MESSAGE_MODES:
         raise ConfigError(f"{PREFIX}WECHAT_MSG_MODE must be one of {', '.join(MESSAGE_MODES)}")
+    if settings.LOG_FORMAT not in ("text", "json"):
+        raise ConfigError(f"{PREFIX}LOG_FORMAT must be text or json")
     if settings.WECHAT_MSG_MODE != "plaintext" and len(settings.WECHAT_AES_KEY) != 43:
         raise ConfigError(f"{PREFIX}WECHAT_AES_KEY must be the 43-character EncodingAESKey")
     validate_tip_destinations(settings)
@@ -325,5 +370,10 @@ def validate(settings: Settings, explicitly_set: set[str]) -> None:
             )
     if settings.DATABASE_URL.startswith("sqlite"):
         raise ConfigError(f"{PREFIX}DATABASE_URL must point at PostgreSQL in production")
+    for name in NETWORK_TIMEOUTS:
+        if not 0 < getattr(settings, name) < WECHAT_DEADLINE_S:
+            raise ConfigError(
+                f"{PREFIX}{name} must be between 0 and {WECHAT_DEADLINE_S} seconds (WeChat's deadline)"
+            )
     if not settings.WECHAT_APP_ID or settings.WECHAT_APP_ID == DEV_APP_ID:
         raise ConfigError(f"{PREFIX}WECHAT_APP_ID must be set to the official account's AppID")

@@ -1,13 +1,6 @@
 """Quiz and registration text for residents: short, friendly Simplified Chinese."""
 
-PRIVACY_NOTICE = (
-    "【个人信息说明】\n"
-    "参加答题需要您的：姓名、所在地区；手机号和工作单位可以不填。\n"
-    "用途：组成地区战队、统计成绩、活动结束后联系获奖者。\n"
-    "保存：手机号加密保存；活动结束后一定期限内删除姓名和手机号，只留匿名成绩。\n"
-    "您可以随时回复“我的信息”查看，回复“删除我的信息”删除。\n"
-    "同意请回复“同意”，不同意请回复“取消”。"
-)
+AGREE_OR_CANCEL = "同意请回复“同意”，不同意请回复“取消”。"  # after the notice of app.services.privacy
 CONSENT_REFUSED = "好的，没有保存您的任何信息。随时回复“答题”可以重新报名。"
 CONSENT_AGAIN = "请回复“同意”继续报名，或回复“取消”退出。"
 ASK_NAME = "请输入您的姓名（2到20个字）："

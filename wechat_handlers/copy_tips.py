@@ -30,6 +30,7 @@ ASK_IDENTITY = (
 )
 ASK_IDENTITY_AGAIN = "请回复 1（匿名）或 2（实名）。"
 ASK_NAME = "请发送您的姓名。"
+CONSENT_BY_NAME = "发送姓名即表示您同意以上说明；不同意请回复“1”改为匿名举报。"
 ASK_PHONE = "请发送您的手机号码（11位），方便我们联系您。"
 TEXT_PLEASE = "这一步请用文字回复。"
 MEDIA_NOT_HERE = "这一步暂时收不了这种消息，请用文字回复。"

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+
+
+def _coordinate(raw: str | None) -> float | None:
+    """A finite float, or None when absent; ValueError for anything else (the gateway answers 400)."""
+    if not raw:
+        return None
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(f"coordinate {raw!r} is not finite")
+    return value
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,9 @@ class Incoming:
 
     @classmethod
     def from_fields(cls, f: dict[str, Any]) -> Incoming:
-        """Build from the flat dict of XML child elements (keys as WeChat names them)."""
+        """Build from the flat dict of XML child elements (keys as WeChat names them).
+
+        ValueError when a numeric field (CreateTime, coordinates) is not a number."""
         msg_type = (f.get("MsgType") or "").lower()
         lat = f.get("Location_X") or f.get("Latitude")
         lng = f.get("Location_Y") or f.get("Longitude")
@@ -53,7 +66,7 @@ class Incoming:
             media_id=f.get("MediaId") or "",
             pic_url=f.get("PicUrl") or "",
             recognition=f.get("Recognition") or "",
-            latitude=float(lat) if lat else None,
-            longitude=float(lng) if lng else None,
+            latitude=_coordinate(lat),
+            longitude=_coordinate(lng),
             label=f.get("Label") or "",
         )

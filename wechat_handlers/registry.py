@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wechat_handlers.handlers import basic, knowledge, leaderboard, profile, quiz, tip_status, tips
+from wechat_handlers.handlers import basic, knowledge, leaderboard, my_data, profile, quiz, tip_status, tips
 from wechat_handlers.router import Router
 
 
@@ -12,6 +12,7 @@ def build_router() -> Router:
     quiz.register(router)
     leaderboard.register(router)
     profile.register(router)
+    my_data.register(router)
     tips.register(router)
     tip_status.register(router)
     knowledge.register(router)

@@ -30,6 +30,7 @@ class EmulatorState:
     menu: dict[str, Any] | None = None
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     codes: dict[str, tuple[str, float, bool]] = field(default_factory=dict)  # code -> openid, exp, used
+    snapshot_codes: set[str] = field(default_factory=set)  # codes issued in snapshot mode
     faults: dict[str, list[str]] = field(default_factory=dict)  # endpoint -> queue of modes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -40,13 +41,16 @@ class EmulatorState:
             self.templates.clear()
             self.media.clear()
             self.codes.clear()
+            self.snapshot_codes.clear()
             self.faults.clear()
             self.menu, self.token_calls = None, 0
 
-    def issue_code(self, openid: str) -> str:
+    def issue_code(self, openid: str, *, snapshot: bool = False) -> str:
         code = secrets.token_urlsafe(12)
         with self.lock:
             self.codes[code] = (openid, time.time() + CODE_TTL, False)
+            if snapshot:
+                self.snapshot_codes.add(code)
         return code
 
 
@@ -154,11 +158,12 @@ def create_emulator(app_id: str = "wx0123456789abcdef", secret: str = "fangfei-d
 
     @app.get("/connect/oauth2/authorize")
     def authorize():  # noqa: ANN202
-        """WeChat's OAuth page: in the emulator it redirects at once, as the user `_openid` (or a default)."""
+        """WeChat's OAuth page: in the emulator it redirects at once, as the user `_openid` (or the
+        `emu_openid` cookie, or a default); `_snapshot=1` plays WeChat's snapshot mode (is_snapshotuser)."""
         if request.args.get("appid") != state.app_id:
             return Response("appid mismatch", status=400)
         openid = request.args.get("_openid") or request.cookies.get("emu_openid") or "o_emulator_user"
-        code = state.issue_code(openid)
+        code = state.issue_code(openid, snapshot=request.args.get("_snapshot") == "1")
         target = request.args.get("redirect_uri", "")
         sep = "&" if "?" in target else "?"
         return redirect(target + sep + urlencode({"code": code, "state": request.args.get("state", "")}))
@@ -185,13 +190,16 @@ def create_emulator(app_id: str = "wx0123456789abcdef", secret: str = "fangfei-d
         openid, error = exchange(request.args.get("code", ""))
         if error is not None:
             return error
-        return jsonify(
-            access_token="OAUTH_" + secrets.token_hex(8),
-            expires_in=7200,
-            refresh_token="R_" + secrets.token_hex(8),
-            openid=openid,
-            scope="snsapi_base",
-        )
+        body = {
+            "access_token": "OAUTH_" + secrets.token_hex(8),
+            "expires_in": 7200,
+            "refresh_token": "R_" + secrets.token_hex(8),
+            "openid": openid,
+            "scope": "snsapi_base",
+        }
+        if request.args.get("code", "") in state.snapshot_codes:
+            body["is_snapshotuser"] = 1
+        return jsonify(body)
 
     @app.get("/sns/jscode2session")
     def code2session():  # noqa: ANN202

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.jobs.dashboard import refresh_dashboard_stats
 from app.jobs.leaderboards import publish_due, watch_leaderboards
 from app.jobs.outbox import deliver_outbox
+from app.jobs.personal_data import purge_personal_data
 from app.jobs.runner import JobFn
 from app.jobs.tips import download_tip_media, purge_tips
 
@@ -23,8 +25,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("deliver_outbox", deliver_outbox, "interval", {"seconds": 10}),
     JobSpec("publish_due", publish_due, "interval", {"seconds": 60}),
     JobSpec("watch_leaderboards", watch_leaderboards, "interval", {"seconds": 30}),
+    JobSpec("refresh_dashboard_stats", refresh_dashboard_stats, "interval", {"seconds": 300}),
     JobSpec("download_tip_media", download_tip_media, "interval", {"seconds": 30}),
     JobSpec("purge_tips", purge_tips, "cron", {"hour": 3, "minute": 30}),
+    JobSpec("purge_personal_data", purge_personal_data, "cron", {"hour": 3, "minute": 45}),
 )
 
 

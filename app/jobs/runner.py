@@ -10,6 +10,7 @@ from flask import Flask
 
 from app import clock, redis_keys, runtime
 from app.extensions import db
+from app.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,18 @@ def run_job(app: Flask, name: str, fn: JobFn, run_key: str = "tick", now: dateti
         token = store.acquire(lock_key)
         if token is None:
             log.info("job %s (%s) already running elsewhere; skipped", name, run_key)
+            metrics.JOB_RUNS.labels(name, "skipped").inc()
             return False
         try:
             detail = fn(now or clock.now())
             db.session.commit()
             if detail:
                 log.info("job %s (%s): %s", name, run_key, detail)
+            metrics.JOB_RUNS.labels(name, "ok").inc()
             return True
         except Exception:
             db.session.rollback()
+            metrics.JOB_RUNS.labels(name, "failed").inc()
             log.exception("job %s (%s) failed", name, run_key)
             raise
         finally:

@@ -10,6 +10,7 @@ from app.models.outbox import OutboxMessage
 from app.models.paper import Paper, PaperItem
 from app.models.participant import Enrollment, Participant
 from app.models.question import BankQuestion
+from app.models.staff import Staff
 from app.models.tip import Tip, TipAttachment, TipEvent, TipIdentity, TipStat
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "PaperItem",
     "Publication",
     "Participant",
+    "Staff",
     "Team",
     "Tip",
     "TipAttachment",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,6 +14,11 @@ from app.models.types import UTCDateTime
 
 class Participant(db.Model):
     __tablename__ = "participants"
+    __table_args__ = (
+        # Staff search on the individual leaderboard: name prefix (LIKE '欧阳%') and masked phone.
+        Index("ix_participants_name_prefix", "name", postgresql_ops={"name": "varchar_pattern_ops"}),
+        Index("ix_participants_phone_masked", "phone_masked"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     openid: Mapped[str] = mapped_column(String(64), unique=True)

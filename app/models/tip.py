@@ -47,6 +47,8 @@ class Tip(db.Model):
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint(f"category IN {CATEGORIES}", name="category"),
         Index("ix_tips_status_closed", "status", "closed_at"),
+        Index("ix_tips_status_created", "status", "created_at"),
+        Index("ix_tips_category_created", "category", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -67,6 +69,13 @@ class Tip(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Triage (staff dashboard): who handles it, when staff first took it up, and "seen before" flags.
+    assignee: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    already_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tips.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     identity: Mapped[TipIdentity | None] = relationship(
         back_populates="tip", cascade="all, delete-orphan", uselist=False
@@ -89,6 +98,9 @@ class TipIdentity(db.Model):
     openid_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     name_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     phone_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Consent to the tipster privacy notice (app.services.privacy, kind "tips"), separate from the quiz's.
+    consent_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tip: Mapped[Tip] = relationship(back_populates="identity")
 
@@ -126,7 +138,7 @@ class TipEvent(db.Model):
     tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20))  # submitted, status, note
+    kind: Mapped[str] = mapped_column(String(20))  # submitted, status, note, assign, flag, reply
     status: Mapped[str | None] = mapped_column(String(10), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 

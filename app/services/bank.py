@@ -1,4 +1,8 @@
-"""The stored question bank: sync from files or spreadsheets (idempotent by id), retire, read."""
+"""The stored question bank: sync from files or spreadsheets (idempotent by id), retire, read.
+
+Reads are served from a per-process copy of the parsed bank. It is checked once per database session against a
+stamp of the stored rows (count, latest change, total size), so an import or a retirement in any process is seen by
+the next request everywhere, while issuing a paper no longer loads and parses every question."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from app.extensions import db
 from app.models.question import BankQuestion
@@ -49,6 +53,7 @@ def sync_questions(
                 row.data = {**row.data, "status": "retired"}
                 retired += 1
     db.session.flush()
+    _forget()
     return SyncResult(added, updated, unchanged, retired)
 
 
@@ -59,16 +64,55 @@ def retire(question_id: str, now: datetime) -> bool:
     row.status, row.updated_at = "retired", now
     row.data = {**row.data, "status": "retired"}
     db.session.flush()
+    _forget()
     return True
 
 
+_SESSION_KEY = "fangfei.bank_stamp"
+_cache: dict[str, object] = {"stamp": None, "by_id": {}, "active": []}
+
+
+def _forget() -> None:
+    db.session.info.pop(_SESSION_KEY, None)
+    _cache["stamp"] = None
+
+
+def _stamp() -> tuple:
+    """The stored rows' stamp, read once per transaction (a new transaction may see another process's import)."""
+    memo = db.session.info.get(_SESSION_KEY)
+    transaction = db.session().get_transaction()
+    if memo is not None and transaction is not None and memo[0] is transaction:
+        return memo[1]
+    row = db.session.execute(
+        select(
+            func.count(BankQuestion.id),
+            func.max(BankQuestion.updated_at),
+            func.sum(func.length(cast(BankQuestion.data, String))),
+            func.sum(func.length(BankQuestion.status)),
+        )
+    ).one()
+    stamp = (str(db.engine.url), *row)
+    db.session.info[_SESSION_KEY] = (db.session().get_transaction(), stamp)
+    return stamp
+
+
+def _parsed() -> dict[str, object]:
+    stamp = _stamp()
+    if _cache["stamp"] != stamp:
+        rows = db.session.scalars(select(BankQuestion).order_by(BankQuestion.id))
+        by_id = {row.id: (row.status, Question.from_dict(row.data)) for row in rows}
+        active = [q for status, q in by_id.values() if status == "active"]
+        _cache.update(stamp=stamp, by_id=by_id, active=active)
+    return _cache
+
+
 def all_questions(active_only: bool = True) -> list[Question]:
-    query = select(BankQuestion)
+    parsed = _parsed()
     if active_only:
-        query = query.where(BankQuestion.status == "active")
-    return [Question.from_dict(row.data) for row in db.session.scalars(query.order_by(BankQuestion.id))]
+        return list(parsed["active"])
+    return [q for _, q in parsed["by_id"].values()]
 
 
 def get_question(question_id: str) -> Question | None:
-    row = db.session.get(BankQuestion, question_id)
-    return Question.from_dict(row.data) if row else None
+    found = _parsed()["by_id"].get(question_id)
+    return found[1] if found else None

@@ -134,6 +134,7 @@ def drifted(campaign: Campaign) -> bool:
             Paper.campaign_id == campaign.id,
             Paper.status == SUBMITTED,
             Paper.counted.is_(True),
+            Paper.flagged.is_(None),
             Participant.excluded.is_(False),
         )
     )

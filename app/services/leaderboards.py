@@ -83,8 +83,8 @@ def apply_paper(paper_id: int) -> int:
         return -1
     with Session(db.engine) as session:
         paper = session.get(Paper, paper_id)
-        if paper is None or paper.status != SUBMITTED or not paper.counted:
-            return 0
+        if paper is None or paper.status != SUBMITTED or not paper.counted or paper.flagged:
+            return 0  # flagged papers wait for staff review (app.services.moderation)
         participant = session.get(Participant, paper.participant_id)
         if participant is None or participant.excluded:
             return 0

@@ -106,6 +106,7 @@ def _counted(campaign: Campaign, as_of: datetime | None, day: date | None):
             Paper.campaign_id == campaign.id,
             Paper.status == SUBMITTED,
             Paper.counted.is_(True),
+            Paper.flagged.is_(None),  # flagged papers wait for staff review (app.services.moderation)
             Participant.excluded.is_(False),
         )
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,7 @@ PLACE_TOO_LONG = f"地点请控制在{PLACE_MAX}字以内。"
 NEED_NAME = "实名举报请留下您的姓名。"
 NAME_TOO_LONG = f"姓名请控制在{NAME_MAX}字以内。"
 BAD_PHONE = "手机号码好像不对，请发送11位手机号码。"
+NEED_CONSENT = "实名举报需要先阅读并同意《实名举报人信息说明》；不同意可以匿名举报。"
 DAILY_LIMIT = "您今天提交的举报已经比较多了，请明天再来。情况紧急请直接拨打110。"
 
 
@@ -68,11 +70,18 @@ class TipDraft:
     media_ids: tuple[str, ...] = ()  # WeChat photos, downloaded later by the media job
     files: tuple[evidence.Evidence, ...] = ()  # web uploads, already checked
     draft_key: str | None = None  # idempotency: the same draft files one tip
+    consent_version: str | None = None  # real-name only: the tips privacy notice agreed to (services.privacy)
 
 
 # Checking input (shared by the chat steps and the API) ------------------------------------------
+def _plain(text: str | None) -> str:
+    """Without control characters (NUL, escapes; newlines and tabs stay) and lone surrogates, which no
+    page, export or database column should carry."""
+    return "".join(ch for ch in (text or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
 def clean_target(text: str) -> str:
-    text = (text or "").strip()
+    text = _plain(text).strip()
     if not text:
         raise DomainError(NEED_TARGET, code="target_required")
     if len(text) > TARGET_MAX:
@@ -81,7 +90,7 @@ def clean_target(text: str) -> str:
 
 
 def clean_story(text: str) -> str:
-    text = (text or "").strip()
+    text = _plain(text).strip()
     if not text:
         raise DomainError(NEED_STORY, code="story_required")
     if len(text) > STORY_MAX:
@@ -90,14 +99,14 @@ def clean_story(text: str) -> str:
 
 
 def clean_place(text: str | None) -> str | None:
-    text = (text or "").strip()
+    text = _plain(text).strip()
     if len(text) > PLACE_MAX:
         raise DomainError(PLACE_TOO_LONG, code="place_too_long")
     return text or None
 
 
 def clean_name(text: str | None) -> str:
-    text = (text or "").strip()
+    text = _plain(text).strip()
     if not text:
         raise DomainError(NEED_NAME, code="name_required")
     if len(text) > NAME_MAX:
@@ -120,6 +129,8 @@ def check_draft(draft: TipDraft) -> TipDraft:
     name = phone = None
     if not draft.anonymous:
         name, phone = clean_name(draft.name), clean_phone(draft.phone)
+        if not draft.consent_version:
+            raise DomainError(NEED_CONSENT, code="consent_required")
     return TipDraft(
         category=draft.category,
         target=clean_target(draft.target),
@@ -133,6 +144,7 @@ def check_draft(draft: TipDraft) -> TipDraft:
         media_ids=draft.media_ids,
         files=draft.files,
         draft_key=draft.draft_key,
+        consent_version=draft.consent_version if not draft.anonymous else None,
     )
 
 
@@ -213,6 +225,8 @@ def submit_tip(
                 openid_enc=personal_data.encrypt(openid),
                 name_enc=personal_data.encrypt(draft.name),
                 phone_enc=personal_data.encrypt(draft.phone),
+                consent_version=draft.consent_version,
+                consent_at=now,
             )
         )
     for media_id in draft.media_ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from app import runtime
+from app.observability import hooks as signals
 from app.state_store import StoreUnavailable
 from app.wechat import dedup, inbound, render
 from wechat_handlers import copy
@@ -32,16 +33,24 @@ def callback() -> Response:
         fields, encrypted = inbound.read_callback(cfg, request.args.to_dict(), request.get_data(cache=False))
     except inbound.Rejected as exc:
         return Response(exc.reason, status=exc.status, mimetype="text/plain")
-    msg = Incoming.from_fields(fields)
+    try:
+        msg = Incoming.from_fields(fields)
+    except ValueError:
+        return Response("malformed message fields", status=400, mimetype="text/plain")
+    signals.note_wechat(msg.msg_type, msg.event, msg.msg_id, msg.openid)
     if not msg.openid:
         return Response("missing FromUserName", status=400, mimetype="text/plain")
 
     def produce() -> str:
+        signals.note_outcome("replied")
         return render.render(handle_message(runtime.router(), msg, store, current_app.config), msg)
 
     try:
         xml = dedup.once(store, msg.dedup_key, produce)
+        if not signals.outcome():
+            signals.note_outcome("duplicate")  # a retry answered with the first delivery's reply
     except StoreUnavailable:  # no dedup possible: answer politely, WeChat's retry may get through
+        signals.note_outcome("retry_later")
         xml = render.render(Text(copy.RETRY_LATER), msg)
     body = render.seal(cfg, xml) if encrypted else xml
     return Response(body, mimetype="application/xml" if body != "success" else "text/plain")

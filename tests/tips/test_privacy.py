@@ -47,6 +47,7 @@ def test_identity_encrypted_and_no_ip_kept(make_app, redis_url):
         "anonymous": False,
         "name": "刘建国",
         "phone": "13698765432",
+        "consent": True,  # the tipster notice (GET /api/v1/privacy?kind=tips), required for real-name tips
     }
     res = client.post(
         "/api/v1/tips", json=body, headers=headers, environ_base={"REMOTE_ADDR": "203.0.113.77"}
@@ -160,6 +161,7 @@ def test_retention_purge_keeps_only_statistics(make_app, office):
         "anonymous": "0",
         "name": "孙某",
         "phone": "13500000000",
+        "consent": "true",  # real-name tips need the tipster notice agreed to
     }
     res = client.post(
         "/api/v1/tips", data={**data, **files}, headers=headers, content_type="multipart/form-data"

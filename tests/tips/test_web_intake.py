@@ -34,7 +34,7 @@ def test_form_describes_the_questions(app):
 
 
 def test_json_tip_gets_a_receipt(app):
-    body = file_tip(app, anonymous=False, name="李四", phone="139 1234 5678")
+    body = file_tip(app, anonymous=False, name="李四", phone="139 1234 5678", consent=True)
     assert (
         body["receipt"].startswith("JB-") and body["status_label"] == "已受理" and "查询" in body["message"]
     )

@@ -1,30 +1,12 @@
-"""A resident's own data: see it, correct it (name, phone, work unit, region until the first paper)."""
+"""A resident's own data: correct it (name, phone, work unit, region until the first paper)."""
 
 from __future__ import annotations
 
-from app import clock
 from app.errors import DomainError
 from app.services import campaigns, registration
 from wechat_handlers import copy_quiz as t
 from wechat_handlers.replies import Reply, Text
 from wechat_handlers.router import Context, Router
-
-
-def my_info(ctx: Context) -> Reply:
-    participant = registration.get_participant(ctx.msg.openid)
-    if participant is None:
-        return Text(t.NOT_REGISTERED)
-    campaign = campaigns.current_campaign(ctx.now)
-    enrollment = registration.get_enrollment(participant, campaign) if campaign else None
-    return Text(
-        t.MY_INFO.format(
-            name=participant.name,
-            team=enrollment.team.name if enrollment else "未选择",
-            phone=participant.phone_masked or "未填写",
-            unit=participant.work_unit or "未填写",
-            since=clock.fmt_local(participant.created_at, "%Y-%m-%d"),
-        )
-    )
 
 
 def correct(ctx: Context) -> Reply:
@@ -56,6 +38,6 @@ def correct(ctx: Context) -> Reply:
 
 
 def register(router: Router) -> None:
-    router.keyword("我的信息", "个人信息", "查看我的信息")(my_info)
+    # 我的信息 (what is stored) lives in wechat_handlers/handlers/my_data.py with 删除我的信息.
     router.keyword("修改姓名", "修改手机", "修改单位", "修改地区", prefix=True)(correct)
     router.keyword("修改信息", "修改")(correct)

@@ -7,6 +7,7 @@ from app.models.campaign import Campaign
 from app.models.paper import PaperItem
 from app.models.participant import Enrollment
 from app.services import campaigns, daily_tips, papers, registration
+from app.services.answer_pace import check_answer_pace
 from config.menu import KEY_MY_SCORE, KEY_START_QUIZ
 from quiz_bank.answers import InvalidAnswer
 from quiz_bank.composer import displayed_options, to_displayed
@@ -68,6 +69,7 @@ def receive_answer(ctx: Context) -> Reply | None:
     if item is None or paper.status != "open":
         ctx.dialog.clear()
         return finish(ctx, paper.id, campaign)
+    check_answer_pace(ctx.store, ctx.msg.openid, None, ctx.config)
     try:
         result = papers.answer(paper, item.position, ctx.msg.text, ctx.now, rules.multiple_rule)
     except InvalidAnswer as exc:

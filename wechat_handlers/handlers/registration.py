@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.errors import DomainError
 from app.extensions import db
 from app.models.campaign import Team
-from app.services import campaigns, registration
+from app.services import campaigns, privacy, registration
 from wechat_handlers import copy_quiz as t
 from wechat_handlers.replies import Reply, Text
 from wechat_handlers.router import Context, Router
@@ -17,7 +17,7 @@ REFUSE = {"不同意", "不", "否", "no", "n"}
 def start(ctx: Context) -> Reply:
     ctx.dialog.clear()
     ctx.dialog.enter("reg:consent")
-    return Text(t.PRIVACY_NOTICE)
+    return Text(privacy.notice("quiz", ctx.config).text + "\n" + t.AGREE_OR_CANCEL)
 
 
 def receive_consent(ctx: Context) -> Reply | None:

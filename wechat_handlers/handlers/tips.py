@@ -14,7 +14,7 @@ from typing import Any
 from app import personal_data
 from app.errors import DomainError
 from app.models.tip import CATEGORY_LABELS
-from app.services import evidence, tips
+from app.services import evidence, privacy, tips
 from config.menu import KEY_REPORT_TIP
 from wechat_handlers import copy_tips as t
 from wechat_handlers.replies import Reply, Text
@@ -135,15 +135,20 @@ def receive_identity(ctx: Context) -> Reply:
         draft["anonymous"] = True
         _save(ctx, draft, CONFIRM)
         return Text(summary(draft))
-    if ctx.text in REAL_NAME_WORDS:
+    if ctx.text in REAL_NAME_WORDS:  # the tipster notice first; sending a name is the consent it asks for
         draft["anonymous"] = False
         _save(ctx, draft, NAME)
-        return Text(t.ASK_NAME)
+        return Text(privacy.notice("tips", ctx.config).text + "\n" + t.CONSENT_BY_NAME + "\n" + t.ASK_NAME)
     return Text(t.ASK_IDENTITY_AGAIN)
 
 
 def receive_name(ctx: Context) -> Reply:
     draft = _draft(ctx)
+    if ctx.text in ANONYMOUS_WORDS:  # changed their mind after reading the notice
+        draft.update(anonymous=True, name=None, phone=None, consent=None)
+        _save(ctx, draft, CONFIRM)
+        return Text(summary(draft))
+    draft["consent"] = privacy.TIPS_VERSION
     draft["name"] = personal_data.encrypt(tips.clean_name(_raw(ctx)))  # no plain identity in the store
     _save(ctx, draft, PHONE)
     return Text(t.ASK_PHONE)
@@ -174,6 +179,7 @@ def receive_confirmation(ctx: Context) -> Reply:
         phone=personal_data.decrypt(d.get("phone")),
         media_ids=tuple(d.get("photos", [])),
         draft_key=d.get("key"),
+        consent_version=d.get("consent"),
     )
     tip = tips.submit_tip(
         draft,

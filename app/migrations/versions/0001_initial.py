@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:38:06.811190
+Create Date: 2026-11-23 20:27:17.718861
 
 """
 
@@ -127,6 +127,29 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_participants")),
         sa.UniqueConstraint("openid", name=op.f("uq_participants_openid")),
     )
+    with op.batch_alter_table("participants", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_participants_name_prefix",
+            ["name"],
+            unique=False,
+            postgresql_ops={"name": "varchar_pattern_ops"},
+        )
+        batch_op.create_index("ix_participants_phone_masked", ["phone_masked"], unique=False)
+
+    op.create_table(
+        "staff",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=40), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("session_version", sa.Integer(), nullable=False),
+        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("role IN ('admin', 'analyst', 'tip_handler')", name=op.f("ck_staff_role")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff")),
+        sa.UniqueConstraint("username", name=op.f("uq_staff_username")),
+    )
     op.create_table(
         "tip_stats",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -164,19 +187,30 @@ def upgrade():
         sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("assignee", sa.String(length=80), nullable=True),
+        sa.Column("acknowledged_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("already_known", sa.Boolean(), nullable=False),
+        sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "category IN ('company', 'platform', 'app', 'person', 'other')", name=op.f("ck_tips_category")
         ),
         sa.CheckConstraint(
             "status IN ('received', 'verifying', 'closed', 'rejected')", name=op.f("ck_tips_status")
         ),
+        sa.ForeignKeyConstraint(
+            ["duplicate_of_id"], ["tips.id"], name=op.f("fk_tips_duplicate_of_id_tips"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tips")),
         sa.UniqueConstraint("draft_key", name=op.f("uq_tips_draft_key")),
         sa.UniqueConstraint("receipt", name=op.f("uq_tips_receipt")),
     )
     with op.batch_alter_table("tips", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tips_assignee"), ["assignee"], unique=False)
+        batch_op.create_index("ix_tips_category_created", ["category", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_tips_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tips_duplicate_of_id"), ["duplicate_of_id"], unique=False)
         batch_op.create_index("ix_tips_status_closed", ["status", "closed_at"], unique=False)
+        batch_op.create_index("ix_tips_status_created", ["status", "created_at"], unique=False)
 
     op.create_table(
         "unmatched_questions",
@@ -298,6 +332,8 @@ def upgrade():
         sa.Column("openid_enc", sa.Text(), nullable=True),
         sa.Column("name_enc", sa.Text(), nullable=True),
         sa.Column("phone_enc", sa.Text(), nullable=True),
+        sa.Column("consent_version", sa.String(length=20), nullable=True),
+        sa.Column("consent_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tip_id"], ["tips.id"], name=op.f("fk_tip_identities_tip_id_tips"), ondelete="CASCADE"
         ),
@@ -445,11 +481,20 @@ def downgrade():
 
     op.drop_table("unmatched_questions")
     with op.batch_alter_table("tips", schema=None) as batch_op:
+        batch_op.drop_index("ix_tips_status_created")
         batch_op.drop_index("ix_tips_status_closed")
+        batch_op.drop_index(batch_op.f("ix_tips_duplicate_of_id"))
         batch_op.drop_index(batch_op.f("ix_tips_created_at"))
+        batch_op.drop_index("ix_tips_category_created")
+        batch_op.drop_index(batch_op.f("ix_tips_assignee"))
 
     op.drop_table("tips")
     op.drop_table("tip_stats")
+    op.drop_table("staff")
+    with op.batch_alter_table("participants", schema=None) as batch_op:
+        batch_op.drop_index("ix_participants_phone_masked")
+        batch_op.drop_index("ix_participants_name_prefix", postgresql_ops={"name": "varchar_pattern_ops"})
+
     op.drop_table("participants")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")

@@ -25,4 +25,4 @@ def http_error(exc: HTTPException):  # noqa: ANN201
 
 def load_routes() -> None:
     """Import route modules so they attach to the blueprint (each feature adds its module here)."""
-    from app.web.api import auth, leaderboard, login, openapi, quiz, quiz_papers, tips  # noqa: F401
+    from app.web.api import auth, leaderboard, login, me_data, openapi, quiz, quiz_papers, tips  # noqa: F401

@@ -33,11 +33,19 @@ WECHAT_DOWN = "微信服务繁忙，请稍后再试。"
 LOGIN_FAILED = "登录失败，请稍后再试。"
 TOO_MANY = "登录太频繁了，请稍等一分钟再试。"
 BAD_REDIRECT = "跳转地址不在本活动的网站内。"
+SNAPSHOT = "您正在预览页面，请点击页面下方的“使用完整服务”，或从公众号菜单打开活动页面。"
 
 
 class WeChatUnavailable(DomainError):
     code = "wechat_unavailable"
     status = 503
+
+
+class SnapshotUser(DomainError):
+    """WeChat's snapshot mode (朋友圈 preview, `is_snapshotuser: 1`): a virtual openid, never a session."""
+
+    code = "snapshot_user"
+    status = 403
 
 
 class LoginFailed(DomainError):
@@ -102,6 +110,9 @@ def _oauth(code: str) -> dict[str, Any]:
     )
 
 
+oauth_exchange = _oauth  # for the H5 page's own callback
+
+
 def _code2session(code: str) -> dict[str, Any]:
     config = current_app.config
     return _ask_wechat(
@@ -123,6 +134,8 @@ def exchange(code: str, key: Key, ask: Callable[[str], dict[str, Any]]) -> str:
     if known:
         return known
     data = ask(code)
+    if data.get("is_snapshotuser") == 1:
+        raise SnapshotUser(SNAPSHOT)
     if data.get("openid"):
         _remember(key, data["openid"], ip)
         return str(data["openid"])

@@ -18,6 +18,7 @@ SECTIONS = (
     "app.web.api.openapi_quiz",
     "app.web.api.openapi_papers",
     "app.web.api.openapi_features",
+    "app.web.api.openapi_privacy",
 )
 JSON = "application/json"
 

@@ -97,7 +97,7 @@ PATHS: dict[str, Any] = {
     },
     "/tips": {
         "post": op(
-            "提交举报线索（JSON，或 multipart 附最多 9 个文件）。",
+            "提交举报线索（JSON，或 multipart 附最多 9 个文件）。实名举报（anonymous: false）须 consent: true，即已同意 /privacy?kind=tips。",
             {
                 "201": reply("回执", {"$ref": "#/components/schemas/TipReceipt"}),
                 **errors(e400="表单内容不对", e413="文件太大", e429="rate_limited"),

@@ -16,6 +16,7 @@ from app.web.api.openapi import (
     nullable,
     obj,
     op,
+    query_param,
     ref,
     reply,
 )
@@ -46,7 +47,20 @@ SCHEMAS: dict[str, Any] = {
             ),
         }
     ),
-    "Privacy": obj({"version": STR, "title": STR, "text": STR}),
+    "Privacy": obj(
+        {
+            "kind": STR,
+            "version": STR,
+            "title": STR,
+            "processor": STR,
+            "purpose": STR,
+            "data": STR,
+            "retention": STR,
+            "rights": STR,
+            "contact": STR,
+            "text": STR,
+        }
+    ),
     "RegisterRequest": obj(
         {
             "name": {**STR, "description": "2 到 20 个字"},
@@ -98,7 +112,13 @@ PATHS: dict[str, Any] = {
             {"200": reply("地区", obj({"teams": array(ref("TeamChoice"))})), **NO_CAMPAIGN},
         )
     },
-    "/privacy": {"get": op("个人信息说明（报名时须同意）。", {"200": reply("说明", ref("Privacy"))})},
+    "/privacy": {
+        "get": op(
+            "个人信息说明：?kind=quiz（默认，报名前须同意）或 ?kind=tips（实名举报前须同意）。",
+            {"200": reply("说明", ref("Privacy")), **errors(e400="bad_kind")},
+            parameters=[query_param("kind", "quiz 或 tips")],
+        )
+    },
     "/register": {
         "post": op(
             "报名（或更正报名信息）。必须 consent: true；地区可用代码或名称，名称不唯一时返回候选。",

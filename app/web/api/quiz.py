@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from app import clock
 from app.errors import DomainError, NotFound
@@ -13,16 +13,11 @@ from app.extensions import db
 from app.models.campaign import Campaign, Team
 from app.models.participant import Enrollment, Participant
 from app.services import campaigns, registration
+from app.services import privacy as privacy_notices
 from app.web.api import bp
 from app.web.api.auth import current_openid, login_required
 
-PRIVACY_TEXT = (
-    "参加答题需要您的：姓名、所在地区；手机号和工作单位可以不填。\n"
-    "用途：组成地区战队、统计成绩、活动结束后联系获奖者。\n"
-    "保存：手机号加密保存，页面上只显示部分号码；活动结束后一定期限内删除姓名和手机号，只留匿名成绩。\n"
-    "您可以随时在活动页面查看和修改自己的信息，或在公众号回复“删除我的信息”删除。\n"
-    "勾选“我同意”后才会保存您填写的信息。"
-)
+AGREE_HINT = {"quiz": "勾选“我同意”后才会保存您填写的信息。", "tips": "勾选“我同意”后才能实名提交。"}
 BAD_REQUEST = "请求格式不对，请刷新页面后重试。"
 NOT_REGISTERED = "您还没有报名，请先填写报名信息。"
 REGION_REQUIRED = "请选择所在地区。"
@@ -173,8 +168,14 @@ def team_list():  # noqa: ANN201
 
 @bp.get("/privacy")
 def privacy():  # noqa: ANN201
-    """The privacy notice a resident agrees to (`consent: true`) before registering."""
-    return jsonify(version=registration.PRIVACY_VERSION, title="个人信息说明", text=PRIVACY_TEXT)
+    """A privacy notice: `?kind=quiz` (default; agreed to before registering) or `?kind=tips` (agreed to
+    before a real-name tip). The same canonical text as in chat (app.services.privacy)."""
+    kind = request.args.get("kind", "quiz")
+    if kind not in privacy_notices.KINDS:
+        raise DomainError("没有这种说明，kind 只能是 quiz 或 tips。", code="bad_kind")
+    body = privacy_notices.notice(kind, current_app.config).as_dict()
+    body["text"] += "\n" + AGREE_HINT[kind]
+    return jsonify(body)
 
 
 @bp.post("/register")

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import select
 
-from app import clock
+from app import clock, runtime
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.paper import OPEN, SUBMITTED, Paper, PaperItem
 from app.models.participant import Participant
 from app.services import campaigns, papers, registration
+from app.services.answer_pace import check_answer_pace
 from app.web.api import bp
-from app.web.api.auth import current_openid, login_required
+from app.web.api.auth import client_ip, current_openid, login_required
 from app.web.api.quiz import BAD_REQUEST, any_campaign, json_body, my_enrollment, team_json
 from quiz_bank.answers import InvalidAnswer, parse_answer
 from quiz_bank.composer import displayed_options, to_displayed, to_original
@@ -209,6 +210,7 @@ def answer_one(paper_id: int):  # noqa: ANN201
     if not isinstance(position, int) or isinstance(position, bool):
         raise DomainError(BAD_REQUEST, code="bad_request")
     text = answer_text(data.get("answer"))
+    check_answer_pace(runtime.store(), current_openid(), client_ip(), current_app.config)
     _, paper = my_paper(paper_id, lock=True)
     campaign = open_campaign_of(paper) if paper.status == OPEN else None
     rule = campaigns.rules_of(campaign).multiple_rule if campaign else "all_or_nothing"
@@ -233,6 +235,7 @@ def submit(paper_id: int):  # noqa: ANN201
     raw = data.get("answers", {}) if isinstance(data, dict) else None
     if not isinstance(raw, dict):
         raise DomainError(BAD_REQUEST, code="bad_request")
+    check_answer_pace(runtime.store(), current_openid(), client_ip(), current_app.config)
     participant, paper = my_paper(paper_id, lock=True)
     by_position = {i.position: i for i in paper.items}
     answers: dict[int, str] = {}

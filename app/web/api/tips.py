@@ -11,7 +11,7 @@ from app import clock, personal_data, runtime
 from app.errors import DomainError
 from app.extensions import db
 from app.models.tip import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS
-from app.services import evidence, receipts, tips
+from app.services import evidence, privacy, receipts, tips
 from app.state_store import StoreUnavailable
 from app.web.api import bp
 from app.web.api.auth import client_ip, current_openid, login_required
@@ -85,6 +85,7 @@ def create_tip():  # noqa: ANN201
         phone=data.get("phone"),
         files=files,
         draft_key=_draft_key(),
+        consent_version=privacy.TIPS_VERSION if data.get("consent") in (True, "true", "1", "on") else None,
     )
     tip = tips.submit_tip(
         draft,
