@@ -133,7 +133,7 @@ CACHED: dict[str, Callable[[Campaign], Any]] = {
 }
 
 
-def cached(store: StateStore, campaign: Campaign, name: str) -> Any:
+def cached(store: StateStore, campaign: Campaign, name: str, *, inline: bool = True) -> Any:
     """A cached aggregate; computed (and stored) here only when the cache is empty or unreachable."""
     key = redis_keys.dashboard_stat(campaign.id, name)
     try:
@@ -142,7 +142,7 @@ def cached(store: StateStore, campaign: Campaign, name: str) -> Any:
         raw = None
     if raw is not None:
         return json.loads(raw)
-    value = bounded(CACHED[name], campaign)
+    value = bounded(CACHED[name], campaign) if inline else None
     if value is None:
         return None  # too big to compute inside a page: the page says the job will have it in a few minutes
     try:
@@ -152,7 +152,7 @@ def cached(store: StateStore, campaign: Campaign, name: str) -> Any:
     return value
 
 
-INLINE_BUDGET = "250ms"  # a page computes an uncached aggregate only if it fits in this (PostgreSQL)
+INLINE_BUDGET = "100ms"  # a page computes an uncached aggregate only if it fits in this (PostgreSQL)
 
 
 def bounded(compute: Callable[[Any], Any], arg: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import text
 
 from app.extensions import db
@@ -34,16 +35,28 @@ def test_bounded_gives_up_within_the_budget_and_keeps_the_session_usable(app, pl
 def test_overview_shows_pending_instead_of_waiting_when_the_cache_is_cold(
     app, played, staff_client, monkeypatch
 ) -> None:  # noqa: ANN001, E501
-    monkeypatch.setitem(dashboard_stats.CACHED, "score_distribution", _slow)
     client = staff_client("analyst")
+    monkeypatch.setitem(dashboard_stats.CACHED, "accuracy_by_type", _slow)
     started = time.perf_counter()
     response = client.get("/admin/")
     elapsed = time.perf_counter() - started
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and elapsed < 2.0
-    assert 'id="chart-scores-pending"' in page and 'id="chart-scores"' not in page
-    assert charts_of(page)["scores"] is None
-    assert 'id="chart-accuracy"' in page  # the small aggregate was computed inline
+    assert 'id="chart-accuracy-pending"' in page and 'id="chart-accuracy"' not in page
+    assert charts_of(page)["accuracy"] is None
+    assert 'id="chart-scores"' in page  # the small aggregate was computed inline (and cached)
+
+    # Once one aggregate misses the budget the page does not spend a second budget on the next one.
+    from app import redis_keys, runtime
+
+    with app.app_context():
+        runtime.store().delete(redis_keys.dashboard_stat(played.id, "score_distribution"))
+    monkeypatch.setitem(dashboard_stats.CACHED, "score_distribution", _slow)
+    monkeypatch.setitem(
+        dashboard_stats.CACHED, "accuracy_by_type", lambda c: pytest.fail("second budget spent")
+    )
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'id="chart-scores-pending"' in page and 'id="chart-accuracy-pending"' in page
 
 
 def test_flagged_questions_page_says_pending_when_stats_do_not_fit_and_reads_the_job_cache(

@@ -92,6 +92,7 @@ from app.web.admin import (  # noqa: E402,F401
     bank,
     exports,
     leaderboards,
+    moderation,
     overview,
     staff_accounts,
     tips,
