@@ -42,10 +42,20 @@ def rotate(token: str | None) -> str | None:
     return _fernet().rotate(token.encode()).decode() if token else token
 
 
+def _index_under(key: str, value: str) -> str:
+    digest_key = hashlib.sha256(("blind-index:" + key).encode()).digest()
+    return hmac.new(digest_key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def blind_index(value: str) -> str:
     """A keyed hash for exact-match lookups of an encrypted value (e.g. a phone), without decrypting."""
-    key = hashlib.sha256(("blind-index:" + _keys()[-1]).encode()).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+    return _index_under(_keys()[-1], value)
+
+
+def blind_indexes(value: str) -> list[str]:
+    """The value's blind index under every configured key: a lookup that still finds rows indexed before a
+    key rotation (`column IN blind_indexes(v)`)."""
+    return [_index_under(key, value) for key in _keys()]
 
 
 def mask_phone(phone: str | None) -> str:

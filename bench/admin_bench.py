@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from app import clock, redis_keys, runtime
 from app.extensions import db
 from app.jobs.dashboard import refresh_dashboard_stats
+from app.models.campaign import Campaign
 from app.models.staff import Staff
 from app.services import dashboard_stats, leaderboard_rebuild, leaderboards, publications
 from app.services import staff as staff_service
@@ -29,8 +30,8 @@ from app.services import tips as tip_service
 from bench import leaderboard_measure as measure
 from bench.leaderboard_data import Loader, Plan
 from bench.results import machine, md_table, write_section
+from bench.setup import PhaseTimer, fresh_campaign
 from tests.conftest import build_app, upgrade
-from tests.factories import load_bundled_bank, make_campaign
 from tests.support import services
 
 TITLE = "Staff dashboard (issue 7)"
@@ -213,26 +214,21 @@ def main(argv: list[str] | None = None) -> None:
     name, url = services.create_pg_database(prefix="ffadmin")
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     app = build_app(url, services.REDIS_URL, REDIS_NAMESPACE=args.namespace)
-    took: dict[str, float] = {}
-    tick = time.perf_counter()
-
-    def phase(label: str) -> None:
-        nonlocal tick
-        took[label] = time.perf_counter() - tick
-        tick = time.perf_counter()
-        print(f"[{time.strftime('%H:%M:%S')}] {label}: {took[label]:.1f} s", flush=True)
+    phase = PhaseTimer()
+    took = phase.took
 
     print(f"database {name}; Redis namespace {args.namespace}; {plan}", flush=True)
     try:
         upgrade(app)
         with app.app_context():
             client = leaderboards.redis_client()
-            measure.clear_namespace(client, args.namespace)
-            load_bundled_bank()
-            campaign = make_campaign(slug="bench", days=plan.campaign_days)
-            first_day, campaign_id = clock.campaign_day(campaign.starts_at), campaign.id
-            team_ids, slug = [t.id for t in campaign.teams], campaign.slug
-            db.session.commit()
+            made = fresh_campaign(args.namespace, plan.campaign_days)
+            campaign_id, slug, first_day, team_ids = (
+                made.campaign_id,
+                made.slug,
+                made.first_day,
+                made.team_ids,
+            )
             phase("create database, migrate, campaign")
             Loader(dsn, campaign_id, slug, first_day, team_ids, args.seed).load(plan)
             phase("load residents and papers (COPY)")
@@ -241,6 +237,7 @@ def main(argv: list[str] | None = None) -> None:
             last_day = first_day + timedelta(days=plan.loaded_days - 1)
             now = clock.local_datetime(last_day, dtime(23, 59, 59))
             clock.freeze(now)
+            campaign = db.session.get(Campaign, campaign_id)  # after the load (it ALTERs tables)
             leaderboard_rebuild.rebuild(campaign, now)
             db.session.commit()
             phase("rebuild Redis leaderboards")

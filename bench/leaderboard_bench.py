@@ -20,13 +20,14 @@ from sqlalchemy import select, text
 
 from app import clock
 from app.extensions import db
+from app.models.campaign import Campaign
 from app.models.participant import Participant
 from app.services import leaderboards
 from bench import leaderboard_measure as measure
 from bench.leaderboard_data import Loader, Plan
 from bench.results import machine, md_table, write_section
+from bench.setup import PhaseTimer, fresh_campaign
 from tests.conftest import build_app, upgrade
-from tests.factories import load_bundled_bank, make_campaign
 from tests.support import services
 
 TITLE = "Leaderboards (issue 4)"
@@ -87,26 +88,21 @@ def main(argv: list[str] | None = None) -> None:
     name, url = services.create_pg_database(prefix="ffbench")
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     app = build_app(url, services.REDIS_URL, REDIS_NAMESPACE=args.namespace)
-    took: dict[str, float] = {}
-    tick = time.perf_counter()
-
-    def phase(label: str) -> None:
-        nonlocal tick
-        took[label] = time.perf_counter() - tick
-        tick = time.perf_counter()
-        print(f"[{time.strftime('%H:%M:%S')}] {label}: {took[label]:.1f} s", flush=True)
+    phase = PhaseTimer()
+    took = phase.took
 
     print(f"database {name}; Redis namespace {args.namespace}; {plan}", flush=True)
     try:
         upgrade(app)
         with app.app_context():
             client = leaderboards.redis_client()
-            measure.clear_namespace(client, args.namespace)
-            load_bundled_bank()
-            campaign = make_campaign(slug="bench", days=plan.campaign_days)
-            first_day, campaign_id = clock.campaign_day(campaign.starts_at), campaign.id
-            team_ids, slug = [t.id for t in campaign.teams], campaign.slug
-            db.session.commit()  # and no campaign access until the load is over (it ALTERs tables)
+            made = fresh_campaign(args.namespace, plan.campaign_days)
+            campaign_id, slug, first_day, team_ids = (
+                made.campaign_id,
+                made.slug,
+                made.first_day,
+                made.team_ids,
+            )
             phase("create database, migrate, campaign")
 
             loader = Loader(dsn, campaign_id, slug, first_day, team_ids, args.seed)
@@ -118,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
             last_day = first_day + timedelta(days=plan.loaded_days - 1)
             now = clock.local_datetime(last_day, dtime(23, 59, 59))
             clock.freeze(now)
+            campaign = db.session.get(Campaign, campaign_id)  # after the load (it ALTERs tables)
             rebuilt = measure.rebuild(campaign, now)
             phase("rebuild")
             memory = measure.board_memory(client, campaign.id)

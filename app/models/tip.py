@@ -96,6 +96,8 @@ class TipIdentity(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), unique=True)
     openid_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Blind index of the openid (app.personal_data.blind_index): "my real-name tips" without decrypting each row.
+    openid_index: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     name_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     phone_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Consent to the tipster privacy notice (app.services.privacy, kind "tips"), separate from the quiz's.

@@ -202,6 +202,8 @@ def rotate_identity_keys() -> int:
     count = 0
     for row in db.session.scalars(select(TipIdentity)):
         row.openid_enc = personal_data.rotate(row.openid_enc)
+        if row.openid_enc:  # and its blind index under the newest key, so the old key can be retired
+            row.openid_index = personal_data.blind_index(personal_data.decrypt(row.openid_enc))
         row.name_enc = personal_data.rotate(row.name_enc)
         row.phone_enc = personal_data.rotate(row.phone_enc)
         count += 1

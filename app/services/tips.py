@@ -223,6 +223,7 @@ def submit_tip(
             TipIdentity(
                 tip_id=tip.id,
                 openid_enc=personal_data.encrypt(openid),
+                openid_index=personal_data.blind_index(openid),
                 name_enc=personal_data.encrypt(draft.name),
                 phone_enc=personal_data.encrypt(draft.phone),
                 consent_version=draft.consent_version,

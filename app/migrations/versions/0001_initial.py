@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:27:17.718861
+Create Date: 2026-11-23 21:51:06.232408
 
 """
 
@@ -330,6 +330,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tip_id", sa.Integer(), nullable=False),
         sa.Column("openid_enc", sa.Text(), nullable=True),
+        sa.Column("openid_index", sa.String(length=32), nullable=True),
         sa.Column("name_enc", sa.Text(), nullable=True),
         sa.Column("phone_enc", sa.Text(), nullable=True),
         sa.Column("consent_version", sa.String(length=20), nullable=True),
@@ -340,6 +341,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tip_identities")),
         sa.UniqueConstraint("tip_id", name=op.f("uq_tip_identities_tip_id")),
     )
+    with op.batch_alter_table("tip_identities", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tip_identities_openid_index"), ["openid_index"], unique=False)
+
     op.create_table(
         "enrollments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -457,6 +461,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_enrollments_campaign_id"))
 
     op.drop_table("enrollments")
+    with op.batch_alter_table("tip_identities", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tip_identities_openid_index"))
+
     op.drop_table("tip_identities")
     with op.batch_alter_table("tip_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tip_events_tip_id"))
