@@ -10,7 +10,7 @@ FANGFEI_WECHAT_API_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 FANGFEI_WECHAT_OPEN_BASE ?= http://127.0.0.1:$(EMULATOR_PORT)/
 
 .PHONY: run test browser audit venv deps dev-deps migrate seed lint format migration bench bench-quick clean \
-	bench-leaderboard bench-leaderboard-quick bench-load bench-load-quick bench-admin bench-admin-quick
+	bench-leaderboard bench-leaderboard-quick bench-load bench-load-quick bench-admin bench-admin-quick wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,11 +82,17 @@ bench-leaderboard: $(VENV)/.dev-deps
 bench-leaderboard-quick: $(VENV)/.dev-deps
 	$(BIN)/python -m bench.leaderboard_bench --quick
 
+# The load benchmark drives Debian's wrk; install it when it is missing (like `browser` installs Chromium).
+wrk:
+	@command -v wrk >/dev/null || { echo "installing Debian wrk for the load benchmark"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -q wrk >/dev/null \
+	  || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q wrk >/dev/null; }; }
+
 # Load (issue 9): fangfei under gunicorn vs the bare Flask + wechatpy floor vs a naive baseline, driven by wrk.
-bench-load: $(VENV)/.dev-deps
+bench-load: $(VENV)/.dev-deps wrk
 	$(BIN)/python -m bench.load_bench
 
-bench-load-quick: $(VENV)/.dev-deps
+bench-load-quick: $(VENV)/.dev-deps wrk
 	$(BIN)/python -m bench.load_bench --quick
 
 # Staff dashboard pages at 1M residents + 10k tips (issue 7 point 8): every /admin page under 300 ms.

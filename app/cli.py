@@ -153,5 +153,7 @@ def scheduler_run() -> None:
     """Run the job scheduler in the foreground (one per deployment; a standby is safe)."""
     from app.jobs.scheduler import build_scheduler
 
-    click.echo("scheduler started")
-    build_scheduler(current_app._get_current_object()).start()  # noqa: SLF001
+    app = current_app._get_current_object()  # noqa: SLF001
+    scale = app.config["SCHEDULER_INTERVAL_SCALE"]
+    click.echo("scheduler started" + (f" (interval jobs x{scale:g})" if scale != 1 else ""))
+    build_scheduler(app).start()

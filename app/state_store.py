@@ -35,13 +35,96 @@ class StateStore(Protocol):
     def claim(self, key: Key, value: str, ttl: int | None = None) -> bool: ...
     def delete(self, key: Key) -> None: ...
     def incr(self, key: Key) -> int: ...
+    def incr_many(self, keys: list[Key]) -> list[int]: ...
     def acquire(self, key: Key, ttl_ms: int | None = None) -> str | None: ...
     def release(self, key: Key, token: str) -> bool: ...
     def ping(self) -> bool: ...
+    def begin_turn(
+        self, claim: Key, pending: str, lock: Key, read: Key, peek: Key | None = None
+    ) -> tuple[str, str | None, str | None, str | None]: ...
+    def end_turn(
+        self,
+        claim: Key,
+        reply: str,
+        lock: Key,
+        token: str,
+        write: Key,
+        value: str | None,
+        keep: bool,
+        count: Key | None = None,
+    ) -> None: ...
+
+
+# One delivery's turn, in one round trip each way (wechat_handlers/turn.py):
+# begin: claim the message (SET NX), then take the user's lock (SET NX PX), then read the dialog (and peek at
+# a counter, e.g. the answer pace). end: store the reply on the claim, save or delete the dialog (or keep it),
+# count the counter if asked (INCR, TTL on a new key), release the lock if still ours.
+_BEGIN_TURN = """
+if not redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then
+  return {'taken', redis.call('get', KEYS[1])}
+end
+if not redis.call('set', KEYS[2], ARGV[3], 'PX', ARGV[4], 'NX') then return {'busy'} end
+local peeked = false
+if #KEYS >= 4 then peeked = redis.call('get', KEYS[4]) end
+return {'ok', redis.call('get', KEYS[3]), peeked}
+"""
+_END_TURN = """
+redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if ARGV[5] == 'set' then redis.call('set', KEYS[3], ARGV[6], 'EX', ARGV[7])
+elseif ARGV[5] == 'del' then redis.call('del', KEYS[3]) end
+if #KEYS >= 4 and redis.call('incr', KEYS[4]) == 1 then redis.call('expire', KEYS[4], ARGV[8]) end
+if redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
+return 1
+"""
+
+
+class GenericTurns:
+    """begin_turn/end_turn composed of the basic operations (several round trips; the database backend)."""
+
+    def begin_turn(
+        self, claim: Key, pending: str, lock: Key, read: Key, peek: Key | None = None
+    ) -> tuple[str, str | None, str | None, str | None]:
+        """("taken", None, claim's value, None) for a repeat; ("busy", None, None, None) when the message is
+        now ours but the user's lock is held; ("ok", lock token, value of `read`, value of `peek`)."""
+        if not self.claim(claim, pending):
+            return "taken", None, self.get(claim), None
+        token = self.acquire(lock)
+        if token is None:
+            return "busy", None, None, None
+        return "ok", token, self.get(read), self.get(peek) if peek is not None else None
+
+    def end_turn(
+        self,
+        claim: Key,
+        reply: str,
+        lock: Key,
+        token: str,
+        write: Key,
+        value: str | None,
+        keep: bool,
+        count: Key | None = None,
+    ) -> None:
+        """Save (`value`) or delete (None) `write` unless `keep`; count `count`; release the lock; remember
+        the reply."""
+        if not keep:
+            self.set(write, value) if value is not None else self.delete(write)
+        if count is not None:
+            self.incr(count)
+        self.release(lock, token)
+        self.set(claim, reply)
 
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
+"""
+# Counters (INCR, and the TTL on a new key) for several keys in one command: ARGV[i] is KEYS[i]'s TTL.
+_INCR_MANY = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('incr', key)
+  redis.call('expire', key, ARGV[i], 'NX')
+end
+return counts
 """
 
 
@@ -64,6 +147,45 @@ class RedisStore:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self._release = client.register_script(_RELEASE)
+        self._incr_many = client.register_script(_INCR_MANY)
+        self._begin = client.register_script(_BEGIN_TURN)
+        self._end = client.register_script(_END_TURN)
+
+    def begin_turn(
+        self, claim: Key, pending: str, lock: Key, read: Key, peek: Key | None = None
+    ) -> tuple[str, str | None, str | None, str | None]:
+        token = secrets.token_hex(8)
+        keys = [claim.name, lock.name, read.name] + ([peek.name] if peek is not None else [])
+        found = self._call(self._begin, keys=keys, args=[pending, claim.ttl, token, lock.ttl * 1000])
+        status = found[0]
+        value = found[1] if len(found) > 1 else None
+        peeked = found[2] if len(found) > 2 else None
+        return status, token if status == "ok" else None, value, peeked
+
+    def end_turn(
+        self,
+        claim: Key,
+        reply: str,
+        lock: Key,
+        token: str,
+        write: Key,
+        value: str | None,
+        keep: bool,
+        count: Key | None = None,
+    ) -> None:
+        mode = "keep" if keep else ("set" if value is not None else "del")
+        keys = [claim.name, lock.name, write.name] + ([count.name] if count is not None else [])
+        args = [
+            reply,
+            claim.ttl,
+            token,
+            "",
+            mode,
+            value or "",
+            write.ttl,
+            count.ttl if count is not None else 0,
+        ]
+        self._call(self._end, keys=keys, args=args)
 
     def _call(self, fn, *args, **kwargs):
         try:
@@ -92,6 +214,13 @@ class RedisStore:
 
         return self._call(run)
 
+    def incr_many(self, keys: list[Key]) -> list[int]:
+        """Several counters in one command (e.g. the per-user and per-IP limits of one request)."""
+        if not keys:
+            return []
+        counts = self._call(self._incr_many, keys=[k.name for k in keys], args=[k.ttl for k in keys])
+        return [int(n) for n in counts]
+
     def acquire(self, key: Key, ttl_ms: int | None = None) -> str | None:
         token = secrets.token_hex(8)
         ok = self._call(self.client.set, key.name, token, px=ttl_ms or key.ttl * 1000, nx=True)
@@ -111,7 +240,7 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
-class DatabaseStore:
+class DatabaseStore(GenericTurns):
     backend = "database"
 
     def __init__(self, engine: Engine) -> None:
@@ -188,6 +317,9 @@ class DatabaseStore:
             return int(conn.execute(select(col).where(self.table.c.key == key.name)).scalar_one())
 
         return self._run(run)
+
+    def incr_many(self, keys: list[Key]) -> list[int]:
+        return [self.incr(key) for key in keys]
 
     def acquire(self, key: Key, ttl_ms: int | None = None) -> str | None:
         token = secrets.token_hex(8)

@@ -193,8 +193,11 @@ def _ok(check: dict) -> str:
 def render(
     plan, command, took, *, rebuilt, memory, watchdog, check, read, applied, after, lua, pg_conf, read_load
 ) -> str:  # noqa: ANN001
-    mib = memory / 2**20
-    per_m = mib / (rebuilt["participants"] / 1e6) if rebuilt["participants"] else 0.0
+    mib = sum(memory.values()) / 2**20
+    millions = rebuilt["participants"] / 1e6
+    per_m = mib / millions if millions else 0.0
+    largest = sorted(memory.items(), key=lambda kv: -kv[1])[:4]
+    biggest = largest[0][1] / 2**20 / millions if largest and millions else 0.0
     p99 = max(read["top_individuals(campaign, 10)"]["p99"], read["my_rank(campaign, participant)"]["p99"])
     lines = [
         f"Run {datetime.now().strftime('%Y-%m-%d %H:%M')}:",
@@ -225,7 +228,11 @@ def render(
             ],
         ),
         "",
-        f"Redis memory of the campaign's leaderboard keys: **{mib:.1f} MiB** ({per_m:.1f} MiB per 1M residents).",
+        f"Redis memory of the campaign's leaderboard keys: **{mib:.1f} MiB** ({per_m:.1f} MiB per 1M residents, "
+        f"{len(memory)} keys). Largest keys, MiB per 1M residents: "
+        + ", ".join(f"`{name}` {size / 2**20 / millions:.1f}" for name, size in largest)
+        + f". Target under 130 MiB per 1M residents per board: largest board {biggest:.1f} MiB, "
+        f"{'met' if biggest < 130 else 'MISSED'}.",
         "",
         f"Watchdog check `leaderboard_rebuild.drifted` (a COUNT over all counted papers, under the app's own "
         f"statement timeout): {watchdog}.",

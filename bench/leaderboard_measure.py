@@ -18,7 +18,7 @@ from app import redis_keys
 from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.participant import Participant
-from app.services import leaderboard_rebuild, leaderboards, standings
+from app.services import leaderboard_mirror, leaderboard_rebuild, leaderboards, standings
 from app.services.leaderboards import MEMBER_BASE
 from app.services.standings import SUBMIT_BITS, TIME_BITS
 
@@ -102,10 +102,16 @@ def watchdog_check(campaign: Campaign) -> str:
     return f"{time.perf_counter() - started:.2f} s (drifted={drifted})"
 
 
-def board_memory(client: redis.Redis, campaign_id: int) -> int:
-    """Bytes used by a campaign's leaderboard keys (MEMORY USAGE ... SAMPLES 0, i.e. exact)."""
+def board_memory(client: redis.Redis, campaign_id: int) -> dict[str, int]:
+    """Bytes used by each of a campaign's leaderboard keys (MEMORY USAGE ... SAMPLES 0, i.e. exact), by the
+    key's name after the campaign prefix."""
     pattern = redis_keys.leaderboard(campaign_id, "*").name
-    return sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(match=pattern, count=1000))
+    prefix = pattern[:-1]
+    return {
+        (k.decode() if isinstance(k, bytes) else k).removeprefix(prefix): client.memory_usage(k, samples=0)
+        or 0
+        for k in client.scan_iter(match=pattern, count=1000)
+    }
 
 
 def agreement(campaign: Campaign, days: list[date], rng: random.Random, sample: int = 1000) -> dict:
@@ -178,7 +184,7 @@ def lua_scaling(client: redis.Redis, sizes: list[int], updates: int, rng: random
     """The apply script (EVALSHA) and a bare ZADD on synthetic boards of each size. Each update is a
     resident's paper of a new day, so the script takes its full path (HGET, HSET, ZADD of an existing
     member, six HINCRBY, four EXPIRE)."""
-    script, rows = leaderboards._script(client), []  # noqa: SLF001 (the production script object)
+    script, rows = leaderboard_mirror._script(client), []  # noqa: SLF001 (the production script object)
     tmax, smax = (1 << TIME_BITS) - 1, (1 << SUBMIT_BITS) - 1
     for size in sizes:
         cid = 900_000_000 + size

@@ -36,6 +36,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers per server (WEB_CONCURRENCY)")
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     p.add_argument("--no-results", action="store_true", help="print the table only")
+    p.add_argument(
+        "--only",
+        default="abcd",
+        help="scenarios to run, e.g. --only b or --only cd (default abcd; implies "
+        "--no-results unless all run)",
+    )
     return p.parse_args(argv)
 
 
@@ -47,6 +53,11 @@ class Bench:
         self.rows: list[Row] = []
         self.files = 0
         self.users = 0
+        self.chat_outcomes: dict = {}
+        self.shed: dict = {}
+        self.papers: dict = {}
+        self.tips: dict = {}
+        self.cost: list = []
 
     # Residents and request files -------------------------------------------------------------------
     def residents(self, count: int) -> list[str]:
@@ -98,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     for service, why in (("PostgreSQL", services.pg_available()), ("Redis", services.redis_available())):
         if why:
             raise SystemExit(f"{service} is not reachable: {why}")
+    wrk.require()  # before minutes of seeding: say at once that wrk is missing and how to get it
     db_name, db_url = services.create_pg_database(prefix="ffload")
     namespace = f"ffload{uuid.uuid4().hex[:6]}"
     emulator = ServerThread(create_emulator(APP_ID, APP_SECRET)).start()
@@ -129,12 +141,17 @@ def main(argv: list[str] | None = None) -> None:
         naive = start_node(env, work, name="naive", app="bench.load.naive_app:create()", **size)
         procs = [app_node, floor, naive, flask(env, work, "scheduler", "run", name="scheduler")]
         started = time.time()
+        from bench.load import profile_chat
         from bench.load.scenarios import run_all
+
+        if "a" in args.only:
+            print("cost of one chat message (in-process, counted)", flush=True)
+            bench.cost = profile_chat.measure(30)
 
         run_all(bench, env, app_node, floor, naive)
         body = render(bench, command, app_node, started)
         print(body)
-        if not args.no_results:
+        if not args.no_results and set("abcd") <= set(args.only):
             write(body, f"2-core node, {'quick' if args.quick else 'full'} run")
     finally:
         for proc in procs:

@@ -111,6 +111,13 @@ class Settings:
     DIALOG_TTL: int = field(
         default=1800, metadata=_doc("Seconds an idle chat dialog (and its draft) is kept.")
     )
+    READ_CACHE_SECONDS: float = field(
+        default=5.0,
+        metadata=_doc(
+            "Seconds a process reuses its copy of rarely changed rows (campaigns, the question bank) before "
+            "checking the database again; a change made in the same process is seen at once. 0 = always check."
+        ),
+    )
     LOG_LEVEL: str = field(default="INFO", metadata=_doc("Python log level."))
     LOG_FORMAT: str = field(
         default="text", metadata=_doc("text, or json (one object per line with request id and MsgId).")
@@ -120,6 +127,12 @@ class Settings:
         metadata=_doc(
             "Seconds a request may wait in the proxy queue (X-Request-Start) before it is refused at once "
             "(WeChat gives up after 5 s); 0 = never shed."
+        ),
+    )
+    SCHEDULER_INTERVAL_SCALE: float = field(
+        default=1.0,
+        metadata=_doc(
+            "Multiplies the scheduler's interval job periods (0.01-10, at least 1 s); 0.02 for drills."
         ),
     )
     # Tips (举报线索): where new tips are announced, limits and retention ------------------------------
@@ -239,8 +252,12 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     if settings.DATABASE_URL.startswith("sqlite"):
         return {"connect_args": {"timeout": settings.DB_TIMEOUT}}
     timeout_ms = int(settings.DB_TIMEOUT * 1000)
+    # No pre-ping: it costs a round trip on every checkout (every request). A connection that died with the
+    # server fails its first statement (a clean 503 / polite chat reply) and SQLAlchemy then discards every
+    # pooled connection of that generation (tests/reliability/test_postgres_fault.py).
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
+        "pool_recycle": 3600,
         "pool_size": 5,
         "max_overflow": 5,
         "pool_timeout": settings.DB_TIMEOUT,
@@ -355,6 +372,8 @@ def validate(settings: Settings, explicitly_set: set[str]) -> None:
         raise ConfigError(f"{PREFIX}WECHAT_MSG_MODE must be one of {', '.join(MESSAGE_MODES)}")
     if settings.LOG_FORMAT not in ("text", "json"):
         raise ConfigError(f"{PREFIX}LOG_FORMAT must be text or json")
+    if not 0.01 <= settings.SCHEDULER_INTERVAL_SCALE <= 10:
+        raise ConfigError(f"{PREFIX}SCHEDULER_INTERVAL_SCALE must be between 0.01 and 10 (1 = as declared)")
     if settings.WECHAT_MSG_MODE != "plaintext" and len(settings.WECHAT_AES_KEY) != 43:
         raise ConfigError(f"{PREFIX}WECHAT_AES_KEY must be the 43-character EncodingAESKey")
     validate_tip_destinations(settings)

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from app import clock, create_app
 from app.emulator.server import create_emulator
 from app.extensions import db
+from app.services import read_cache
 from config import load_settings
 from tests.support import services
 from tests.support.servers import ServerThread
@@ -44,6 +45,7 @@ def clean_database(app: Flask) -> None:
                 db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (our table names)
         db.session.commit()
         db.session.remove()
+    read_cache.invalidate()
 
 
 # Services ----------------------------------------------------------------------------------------

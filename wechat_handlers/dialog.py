@@ -31,8 +31,8 @@ class Dialog:
         self.state, self.data, self.changed = None, {}, True
 
 
-def load_dialog(store: StateStore, openid: str) -> Dialog:
-    raw = store.get(redis_keys.dialog(openid))
+def parse_dialog(raw: str | None) -> Dialog:
+    """A stored dialog; a missing or unreadable one is an empty dialog."""
     if not raw:
         return Dialog()
     try:
@@ -42,9 +42,21 @@ def load_dialog(store: StateStore, openid: str) -> Dialog:
         return Dialog()
 
 
+def dump_dialog(dialog: Dialog) -> str | None:
+    """The stored form of a dialog; None for an empty one (the key is deleted)."""
+    if dialog.state is None and not dialog.data:
+        return None
+    return json.dumps({"state": dialog.state, "data": dialog.data}, ensure_ascii=False)
+
+
+def load_dialog(store: StateStore, openid: str) -> Dialog:
+    return parse_dialog(store.get(redis_keys.dialog(openid)))
+
+
 def save_dialog(store: StateStore, openid: str, dialog: Dialog, ttl: int) -> None:
     key = redis_keys.dialog(openid, ttl)
-    if dialog.state is None and not dialog.data:
+    value = dump_dialog(dialog)
+    if value is None:
         store.delete(key)
     else:
-        store.set(key, json.dumps({"state": dialog.state, "data": dialog.data}, ensure_ascii=False), ttl)
+        store.set(key, value, ttl)

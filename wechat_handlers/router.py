@@ -12,6 +12,7 @@ from typing import Any
 from app import clock, redis_keys
 from app.errors import DomainError
 from app.extensions import db
+from app.redis_keys import Key
 from app.services import outbox
 from app.state_store import StateStore, StoreUnavailable, wait_acquire
 from wechat_handlers import copy
@@ -33,6 +34,10 @@ class Context:
     config: dict[str, Any]
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     router: Router | None = None
+    # Read with the dialog in the same state-store call (key name -> value), and a counter to count with
+    # the reply (app/wechat/turn.py); empty on the step-by-step path.
+    peeked: dict[str, str | None] = field(default_factory=dict)
+    count: Key | None = None
 
     def is_command(self) -> bool:
         """True when the text is a keyword or command of some handler (so a dialog can let it pass)."""
@@ -144,7 +149,9 @@ class Router:
 
 
 def handle_message(router: Router, msg: Incoming, store: StateStore, config: dict[str, Any]) -> Reply:
-    """Handle one message: lock the user, route, commit once, run after-commit work, save the dialog."""
+    """Handle one message: lock the user, route, commit once, run after-commit work, save the dialog.
+
+    The step-by-step path (several state-store round trips); app/wechat/turn.py does the same in two."""
     lock_key = redis_keys.user_lock(msg.openid)
     try:
         token = wait_acquire(store, lock_key, wait_s=3.0)
@@ -154,7 +161,14 @@ def handle_message(router: Router, msg: Incoming, store: StateStore, config: dic
     if token is None:
         return Text(copy.BUSY)
     try:
-        return _handle_locked(router, msg, store, config)
+        dialog = load_dialog(store, msg.openid)
+        reply, save, _ = run_locked(router, msg, store, config, dialog)
+        if save:
+            save_dialog(store, msg.openid, dialog, int(config.get("DIALOG_TTL", 1800)))
+        return reply
+    except StoreUnavailable:
+        log.warning("state store unavailable while handling %s", msg.dedup_key)
+        return Text(copy.RETRY_LATER)
     finally:
         try:
             store.release(lock_key, token)
@@ -162,38 +176,41 @@ def handle_message(router: Router, msg: Incoming, store: StateStore, config: dic
             log.warning("could not release user lock for message %s", msg.dedup_key)
 
 
-def _handle_locked(router: Router, msg: Incoming, store: StateStore, config: dict[str, Any]) -> Reply:
-    ctx = Context(
-        msg=msg,
-        dialog=load_dialog(store, msg.openid),
-        now=clock.now(),
-        store=store,
-        config=config,
-        router=router,
-    )
+def run_locked(
+    router: Router,
+    msg: Incoming,
+    store: StateStore,
+    config: dict[str, Any],
+    dialog: Dialog,
+    peeked: dict[str, str | None] | None = None,
+) -> tuple[Reply, bool, Key | None]:
+    """Route one message of a locked user whose dialog is loaded; commit once; run after-commit work.
+
+    Returns the reply, whether the dialog changed and must be saved (never after a failure), and the counter
+    the handler asked to count with the reply (see Context.peeked)."""
+    ctx = Context(msg=msg, dialog=dialog, now=clock.now(), store=store, config=config, router=router)
+    ctx.peeked = peeked or {}
     try:
         reply = router.dispatch(ctx)
         reply = _fit(reply, msg, ctx.now)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        return Text(exc.message)
+        return Text(exc.message), False, ctx.count
     except StoreUnavailable:
         db.session.rollback()
         log.warning("state store unavailable while handling %s", msg.dedup_key)
-        return Text(copy.RETRY_LATER)
+        return Text(copy.RETRY_LATER), False, None
     except Exception:
         db.session.rollback()
         log.exception("handler failed for message %s", msg.dedup_key)
-        return Text(copy.SORRY)
+        return Text(copy.SORRY), False, None
     for work in ctx.after_commit:
         try:
             work()
         except Exception:
             log.exception("after-commit work failed for message %s", msg.dedup_key)
-    if ctx.dialog.changed:
-        save_dialog(store, msg.openid, ctx.dialog, int(config.get("DIALOG_TTL", 1800)))
-    return reply
+    return reply, ctx.dialog.changed, ctx.count
 
 
 def _fit(reply: Reply, msg: Incoming, now: datetime) -> Reply:

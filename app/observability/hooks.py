@@ -121,14 +121,11 @@ def _count_domain_events() -> None:
         return
     _installed = True
     from app.models.outbox import FAILED, SENT, OutboxMessage
-    from app.models.tip import Tip
     from app.services import after_commit, tip_delivery
 
     after_commit.subscribe("paper_submitted", _paper_submitted)
 
-    @event.listens_for(Tip, "after_insert")
-    def _tip_filed(mapper, connection, tip: Tip) -> None:  # noqa: ANN001
-        after_commit.defer(metrics.TIPS_RECEIVED.labels(tip.channel or "unknown").inc)
+    after_commit.subscribe("tip_filed", _tip_filed)
 
     @event.listens_for(OutboxMessage.status, "set")
     def _notice_status(msg: OutboxMessage, value: str, old: str, initiator) -> None:  # noqa: ANN001
@@ -144,3 +141,7 @@ def _count_domain_events() -> None:
 
 def _paper_submitted(paper_id: int) -> None:
     metrics.PAPERS_SUBMITTED.inc()
+
+
+def _tip_filed(channel: str) -> None:
+    metrics.TIPS_RECEIVED.labels(channel or "unknown").inc()

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from app.errors import RateLimited
+from app.redis_keys import Key
 from app.services import rate_limits
 from app.state_store import StateStore, StoreUnavailable
 
@@ -21,14 +23,24 @@ SLOW_DOWN = "您答得太快啦，请稍等一分钟再继续答题。"
 
 
 def check_answer_pace(store: StateStore, openid: str, ip: str | None, config: Mapping[str, Any]) -> None:
-    """Count one answer or submission; RateLimited (429 / a chat reply) past either limit."""
+    """Count one answer or submission; RateLimited (429 / a chat reply) past either limit.
+
+    Both counters are counted in one round trip (each counts the attempt either way)."""
+    hits = [("answer-user", openid, int(config.get("ANSWER_LIMIT_USER", 30)), WINDOW)]
+    if ip:
+        hits.append(("answer-ip", ip, int(config.get("ANSWER_LIMIT_IP", 600)), WINDOW))
     try:
-        rate_limits.hit(
-            store, "answer-user", openid, int(config.get("ANSWER_LIMIT_USER", 30)), WINDOW, SLOW_DOWN
-        )
-        if ip:
-            rate_limits.hit(
-                store, "answer-ip", ip, int(config.get("ANSWER_LIMIT_IP", 600)), WINDOW, SLOW_DOWN
-            )
+        rate_limits.hit_all(store, hits, SLOW_DOWN)
     except StoreUnavailable:
         log.warning("state store unavailable: answer pace not counted")
+
+
+def user_counter(openid: str) -> Key:
+    """The per-resident answer counter (the chat reads it with the dialog and counts it with the reply)."""
+    return rate_limits.counter("answer-user", openid, WINDOW)
+
+
+def check_counted(count_before: int, config: Mapping[str, Any]) -> None:
+    """The per-resident limit for a count read beforehand (this answer is counted by the caller either way)."""
+    if count_before + 1 > int(config.get("ANSWER_LIMIT_USER", 30)):
+        raise RateLimited(SLOW_DOWN)

@@ -1,11 +1,13 @@
 """The stored question bank: sync from files or spreadsheets (idempotent by id), retire, read.
 
-Reads are served from a per-process copy of the parsed bank. It is checked once per database session against a
-stamp of the stored rows (count, latest change, total size), so an import or a retirement in any process is seen by
-the next request everywhere, while issuing a paper no longer loads and parses every question."""
+Reads are served from a per-process copy of the parsed bank. It is checked against a stamp of the stored rows
+(count, latest change, total size) at most every READ_CACHE_SECONDS (app/services/read_cache.py): an import or a
+retirement is seen at once in its own process and within seconds everywhere else, while a chat answer no longer
+queries the bank at all."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +16,7 @@ from sqlalchemy import String, cast, func, select
 
 from app.extensions import db
 from app.models.question import BankQuestion
+from app.services import read_cache
 from quiz_bank.schema import Question
 
 
@@ -68,21 +71,18 @@ def retire(question_id: str, now: datetime) -> bool:
     return True
 
 
-_SESSION_KEY = "fangfei.bank_stamp"
 _cache: dict[str, object] = {"stamp": None, "by_id": {}, "active": []}
+_parsing = threading.Lock()
+read_cache.watch(BankQuestion)
 
 
 def _forget() -> None:
-    db.session.info.pop(_SESSION_KEY, None)
     _cache["stamp"] = None
+    read_cache.invalidate()
 
 
 def _stamp() -> tuple:
-    """The stored rows' stamp, read once per transaction (a new transaction may see another process's import)."""
-    memo = db.session.info.get(_SESSION_KEY)
-    transaction = db.session().get_transaction()
-    if memo is not None and transaction is not None and memo[0] is transaction:
-        return memo[1]
+    """The stored rows' stamp (count, latest change, total size), read at most every READ_CACHE_SECONDS."""
     row = db.session.execute(
         select(
             func.count(BankQuestion.id),
@@ -91,18 +91,24 @@ def _stamp() -> tuple:
             func.sum(func.length(BankQuestion.status)),
         )
     ).one()
-    stamp = (str(db.engine.url), *row)
-    db.session.info[_SESSION_KEY] = (db.session().get_transaction(), stamp)
-    return stamp
+    return (str(db.engine.url), *row)
+
+
+def _parse(rows: Iterable[BankQuestion]) -> dict[str, object]:
+    by_id = {row.id: (row.status, Question.from_dict(row.data)) for row in rows}
+    return {"by_id": by_id, "active": [q for status, q in by_id.values() if status == "active"]}
 
 
 def _parsed() -> dict[str, object]:
-    stamp = _stamp()
+    if db.session.info.get(read_cache.DIRTY):  # this transaction changed the bank: read it, share nothing
+        return _parse(db.session.scalars(select(BankQuestion).order_by(BankQuestion.id)))
+    stamp = read_cache.cached("bank_stamp", _stamp)
     if _cache["stamp"] != stamp:
-        rows = db.session.scalars(select(BankQuestion).order_by(BankQuestion.id))
-        by_id = {row.id: (row.status, Question.from_dict(row.data)) for row in rows}
-        active = [q for status, q in by_id.values() if status == "active"]
-        _cache.update(stamp=stamp, by_id=by_id, active=active)
+        with _parsing:  # one thread parses; the others of this process wait for its copy
+            if _cache["stamp"] != stamp:
+                parsed = _parse(db.session.scalars(select(BankQuestion).order_by(BankQuestion.id)))
+                _cache.update(parsed)
+                _cache["stamp"] = stamp  # last: a reader that sees the new stamp sees the new copy
     return _cache
 
 

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import clock
 from app.errors import DomainError
 from app.extensions import db
 from app.models.campaign import Campaign, Team
+from app.services import read_cache
 from config.campaign_spec import CampaignSpec, MixSpec
 from config.regions import DIVISIONS
 from quiz_bank.composer import MixItem
@@ -54,9 +56,29 @@ def demo_spec(now: datetime) -> CampaignSpec:
     )
 
 
+read_cache.watch(Campaign)
+
+
+def _load_campaigns() -> list[Campaign]:
+    """Every campaign, detached (loaded in a session of its own so the copies can be shared)."""
+    with Session(db.engine, expire_on_commit=False) as session:
+        rows = list(session.scalars(select(Campaign).order_by(Campaign.starts_at)))
+        session.expunge_all()
+    return rows
+
+
 def current_campaign(now: datetime) -> Campaign | None:
-    """The campaign open now; else the next one to open; else the one that ended last."""
-    campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.starts_at)))
+    """The campaign open now; else the next one to open; else the one that ended last.
+
+    Read from the process's copy of the campaigns (read_cache), merged into the session without a query."""
+    if db.session.info.get(read_cache.DIRTY):
+        campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.starts_at)))
+        return _pick(campaigns, now)
+    found = _pick(read_cache.cached("campaigns", _load_campaigns), now)
+    return db.session.merge(found, load=False) if found is not None else None
+
+
+def _pick(campaigns: list[Campaign], now: datetime) -> Campaign | None:
     for c in campaigns:
         if c.is_open(now):
             return c

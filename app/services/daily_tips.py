@@ -8,14 +8,15 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models.knowledge import DailyTipShown
+from app.models.participant import Participant
 from app.services import knowledge, registration
 
 
-def next_daily_tip(openid: str, now: datetime) -> str | None:
+def next_daily_tip(openid: str, now: datetime, participant: Participant | None = None) -> str | None:
     """The first card tip (cards by id) not yet shown to this resident, recorded as shown. When every tip
     has been shown, the rotation starts over. None for someone who never registered or when no card has
     a tip."""
-    participant = registration.get_participant(openid)
+    participant = participant or registration.get_participant(openid)
     tips = [(card.id, card.tip) for card in sorted(knowledge.library().cards, key=lambda c: c.id) if card.tip]
     if participant is None or not tips:
         return None

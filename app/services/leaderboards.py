@@ -1,180 +1,113 @@
 """Live leaderboards: a Redis mirror of the stored papers, with SQL answering when there is no Redis.
 
-One writer (`apply_paper`, after commit, atomic and idempotent per resident and day) and one `rebuild`.
-When the mirror is missing (Redis flushed or restarted) reads fall back to SQL until the watchdog job
-rebuilds it; the rebuild then re-applies papers submitted meanwhile (idempotent, so nothing counts twice).
+One writer (`apply_entry` / `apply_paper` in app.services.leaderboard_mirror, after commit, atomic and
+idempotent per resident and day) and one `rebuild`. When the mirror is missing (Redis flushed or restarted)
+reads fall back to SQL until the watchdog job rebuilds it; the rebuild then re-applies papers submitted
+meanwhile (idempotent, so nothing counts twice). A warm read is one Redis round trip and no SQL.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import redis
-from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
 
-from app import clock, personal_data, redis_keys
 from app.extensions import db
 from app.models.campaign import Campaign, Team
-from app.models.paper import SUBMITTED, Paper
 from app.models.participant import Enrollment, Participant
-from app.services import standings
-from app.services.standings import SUBMIT_BITS, TIME_BITS, TeamComponents, TeamStanding
+from app.services import read_cache, standings
+from app.services.leaderboard_mirror import (  # noqa: F401 (the writer, re-exported for its callers)
+    MEMBER_BASE,
+    Entry,
+    _display,
+    _k,
+    _offset,
+    apply_entry,
+    apply_paper,
+    entry_for,
+    is_ready,
+    on_paper_submitted,
+    on_participant_renamed,
+    redis_client,
+    remember,
+)
+from app.services.standings import TeamComponents, TeamInfo, TeamStanding
 
 log = logging.getLogger(__name__)
-MEMBER_BASE = 10**12
-
-# KEYS: ready, agg, individuals, team:all, team:<day>, names
-# ARGV: pid, team_id, points, time_ms, submit_offset_s, day_bit, ttl, display ("masked name|team name")
-_APPLY = f"""
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local pid, tid = ARGV[1], ARGV[2]
-local pts, ms, off, bit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-local points, time_ms, last, mask, new = 0, 0, 0, 0, 1
-local cur = redis.call('HGET', KEYS[2], pid)
-if cur then
-  new = 0
-  local a, b, c, d = string.match(cur, '^(%d+)|(%d+)|(%d+)|(%d+)')
-  points, time_ms, last, mask = tonumber(a), tonumber(b), tonumber(c), tonumber(d)
-  if math.floor(mask / bit) % 2 == 1 then return 0 end
-end
-points, time_ms, mask = points + pts, time_ms + ms, mask + bit
-if off > last then last = off end
-redis.call('HSET', KEYS[2], pid, string.format('%d|%d|%d|%d|%s', points, time_ms, last, mask, tid))
-local tmax, smax = {(1 << TIME_BITS) - 1}, {(1 << SUBMIT_BITS) - 1}
-local ts = math.min(math.floor(time_ms / 1000), tmax)
-local so = math.min(math.max(last, 0), smax)
-local score = points * {2 ** (TIME_BITS + SUBMIT_BITS)} + (tmax - ts) * {2**SUBMIT_BITS} + (smax - so)
-redis.call('ZADD', KEYS[3], score, string.format('%012d', {MEMBER_BASE} - tonumber(pid)))
-redis.call('HINCRBY', KEYS[4], tid .. ':papers', 1)
-redis.call('HINCRBY', KEYS[4], tid .. ':points', pts)
-if new == 1 then redis.call('HINCRBY', KEYS[4], tid .. ':participants', 1) end
-redis.call('HINCRBY', KEYS[5], tid .. ':papers', 1)
-redis.call('HINCRBY', KEYS[5], tid .. ':points', pts)
-redis.call('HINCRBY', KEYS[5], tid .. ':participants', 1)
-redis.call('HSET', KEYS[6], pid, ARGV[8])
-for i = 2, 6 do redis.call('EXPIRE', KEYS[i], ttl) end
-return 1
-"""
-
-
-def redis_client() -> redis.Redis | None:
-    return current_app.extensions.get("fangfei.redis")
-
-
-def _k(campaign_id: int, part: str) -> str:
-    return redis_keys.leaderboard(campaign_id, part).name
-
-
-def _offset(campaign: Campaign, moment: datetime) -> int:
-    return int((clock.ensure_aware(moment) - campaign.starts_at).total_seconds())
-
-
-def apply_paper(paper_id: int) -> int:
-    """Mirror one submitted paper into Redis (after commit). 1 applied, 0 already counted, -1 not ready.
-
-    Reads through its own short session: it runs from the commit hook, where the request's session
-    cannot emit SQL."""
-    client = redis_client()
-    if client is None:
-        return -1
-    with Session(db.engine) as session:
-        paper = session.get(Paper, paper_id)
-        if paper is None or paper.status != SUBMITTED or not paper.counted or paper.flagged:
-            return 0  # flagged papers wait for staff review (app.services.moderation)
-        participant = session.get(Participant, paper.participant_id)
-        if participant is None or participant.excluded:
-            return 0
-        cid = paper.campaign_id
-        keys = [
-            _k(cid, "ready"),
-            _k(cid, "agg"),
-            _k(cid, "individuals"),
-            _k(cid, "team:all"),
-            _k(cid, f"team:{paper.day.isoformat()}"),
-            _k(cid, "names"),
-        ]
-        offset = min(max(_offset(paper.campaign, paper.submitted_at), 0), (1 << SUBMIT_BITS) - 1)
-        args = [
-            paper.participant_id,
-            paper.team_id,
-            paper.score or 0,
-            paper.time_used_ms or 0,
-            offset,
-            paper.day_bit,
-            redis_keys.LEADERBOARD_TTL,
-            _display(participant.name, session.get(Team, paper.team_id)),
-        ]
-    return int(_script(client)(keys=keys, args=args))
-
-
-def _display(name: str, team: Team | None) -> str:
-    """What a public list shows for a resident: the masked name and the team (never the full name)."""
-    return f"{personal_data.mask_name(name)}|{team.name if team else ''}"
-
-
-def on_participant_renamed(participant_id: int) -> None:
-    """Keep the display names in Redis in step with a name correction (after commit)."""
-    client = redis_client()
-    if client is None:
-        return
-    with Session(db.engine) as session:
-        rows = session.execute(
-            select(Enrollment.campaign_id, Participant.name, Team)
-            .join(Participant, Participant.id == Enrollment.participant_id)
-            .join(Team, Team.id == Enrollment.team_id)
-            .where(Enrollment.participant_id == participant_id)
-        ).all()
-    try:
-        for campaign_id, name, team in rows:
-            if client.hexists(_k(campaign_id, "names"), str(participant_id)):
-                client.hset(_k(campaign_id, "names"), str(participant_id), _display(name, team))
-    except redis.RedisError:
-        log.warning("display name of participant %s not refreshed in Redis", participant_id)
-
-
-def _script(client: redis.Redis):  # noqa: ANN202
-    script = getattr(client, "_fangfei_apply", None)
-    if script is None:
-        script = client.register_script(_APPLY)
-        client._fangfei_apply = script  # noqa: SLF001
-    return script
-
-
-def on_paper_submitted(paper_id: int) -> None:
-    try:
-        apply_paper(paper_id)
-    except redis.RedisError:
-        log.warning("leaderboard update for paper %s skipped: Redis unavailable (watchdog repairs)", paper_id)
-
-
-def is_ready(campaign: Campaign) -> bool:
-    client = redis_client()
-    if client is None:
-        return False
-    try:
-        return bool(client.exists(_k(campaign.id, "ready")))
-    except redis.RedisError:
-        return False
+read_cache.watch(Team)
 
 
 # Reads ----------------------------------------------------------------------------------------------
+def teams_of(campaign: Campaign) -> list[TeamInfo]:
+    """The campaign's teams in display order: a per-process copy (read_cache), no query per read."""
+
+    def load() -> list[TeamInfo]:
+        rows = db.session.execute(
+            select(Team.id, Team.code, Team.name, Team.position, Team.population)
+            .where(Team.campaign_id == campaign.id)
+            .order_by(Team.position)
+        )
+        return [TeamInfo(*row) for row in rows]
+
+    return read_cache.cached(f"leaderboard-teams:{campaign.id}", load)
+
+
+# One round trip for a read: the ready marker, the team board as ONE string (parsing 200 replies costs
+# more than the rest of the request), and optionally my rank. KEYS: ready, board, individuals; ARGV: member.
+_READ = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+local board = table.concat(redis.call('HGETALL', KEYS[2]), ',')
+if ARGV[1] == '' then return {1, board} end
+local rank = redis.call('ZREVRANK', KEYS[3], ARGV[1])
+local score = redis.call('ZSCORE', KEYS[3], ARGV[1])
+return {1, board, rank, score, redis.call('ZCARD', KEYS[3])}
+"""
+_ranked: dict[tuple[int, str], tuple[str, list[TeamInfo], dict, list[TeamStanding]]] = {}
+
+
+def _read(client: redis.Redis, campaign: Campaign, board: str, member: str = "") -> list | None:
+    """[board string, rank, score, card] from the mirror, or None when it is not ready."""
+    script = getattr(client, "_fangfei_read", None)
+    if script is None:
+        script = client.register_script(_READ)
+        client._fangfei_read = script  # noqa: SLF001
+    keys = [_k(campaign.id, "ready"), _k(campaign.id, board), _k(campaign.id, "individuals")]
+    reply = script(keys=keys, args=[member])
+    return list(reply[1:]) if int(reply[0]) else None
+
+
+def _rank_mirrored(campaign: Campaign, board: str, raw: str | bytes) -> list[TeamStanding]:
+    """The ranked board from the mirrored components; the last result per board is reused while neither the
+    components, the teams nor the formula changed (a read-heavy minute ranks each board once)."""
+    raw = raw.decode() if isinstance(raw, bytes) else raw
+    teams = teams_of(campaign)
+    formula = campaign.settings.get("team_formula") or {"kind": "total"}
+    memo = _ranked.get((campaign.id, board))
+    if memo is not None and memo[0] == raw and memo[1] is teams and memo[2] == formula:
+        return memo[3]
+    comps: dict[int, dict[str, int]] = {}
+    parts = raw.split(",") if raw else []
+    for field, value in zip(parts[::2], parts[1::2], strict=True):
+        tid, name = field.split(":")
+        comps.setdefault(int(tid), {})[name] = int(value)
+    components = {tid: TeamComponents(tid, **v) for tid, v in comps.items()}
+    ranked = standings.rank_teams(teams, components, formula)
+    _ranked[(campaign.id, board)] = (raw, teams, dict(formula), ranked)
+    return ranked
+
+
 def team_board(campaign: Campaign, day: date | None = None) -> list[TeamStanding]:
-    """All teams ranked (cumulative, or for one day), from Redis when ready, else from SQL."""
-    if is_ready(campaign):
+    """All teams ranked (cumulative, or for one day): one Redis round trip when ready, else from SQL."""
+    client = redis_client()
+    if client is not None:
+        board = f"team:{day.isoformat()}" if day else "team:all"
         try:
-            raw = redis_client().hgetall(_k(campaign.id, f"team:{day.isoformat()}" if day else "team:all"))
-            comps: dict[int, dict[str, int]] = {}
-            for field, value in raw.items():
-                tid, name = field.split(":")
-                comps.setdefault(int(tid), {})[name] = int(value)
-            components = {tid: TeamComponents(tid, **v) for tid, v in comps.items()}
-            return standings.rank_teams(
-                list(campaign.teams), components, campaign.settings.get("team_formula") or {"kind": "total"}
-            )
+            found = _read(client, campaign, board)
+            if found is not None:
+                return _rank_mirrored(campaign, board, found[0])
         except redis.RedisError:
             log.warning("Redis unavailable: team board from SQL")
     return standings.team_standings_sql(campaign, day=day)
@@ -259,25 +192,81 @@ class MyRank:
     time_s: int
 
 
+def _member(participant_id: int) -> str:
+    return f"{MEMBER_BASE - participant_id:012d}"
+
+
+def _my_rank_from(rank: int | None, score: str | float | None, total: int) -> MyRank | None:
+    if rank is None:
+        return None
+    points, time_s = standings.decode(int(float(score)))
+    return MyRank(int(rank) + 1, int(total), points, time_s)
+
+
 def my_rank(campaign: Campaign, participant: Participant) -> MyRank | None:
-    if is_ready(campaign):
+    """My place among individuals: one Redis round trip when ready, else from SQL."""
+    client = redis_client()
+    if client is not None:
         try:
-            client, key = redis_client(), _k(campaign.id, "individuals")
-            member = f"{MEMBER_BASE - participant.id:012d}"
             pipe = client.pipeline(transaction=False)
-            pipe.zrevrank(key, member)
-            pipe.zscore(key, member)
+            key = _k(campaign.id, "individuals")
+            pipe.exists(_k(campaign.id, "ready"))
+            pipe.zrevrank(key, _member(participant.id))
+            pipe.zscore(key, _member(participant.id))
             pipe.zcard(key)
-            rank, score, total = pipe.execute()
-            if rank is None:
-                return None
-            points, time_s = standings.decode(int(score))
-            return MyRank(rank + 1, total, points, time_s)
+            ready, rank, score, total = pipe.execute()
+            if ready:
+                return _my_rank_from(rank, score, total)
         except redis.RedisError:
             log.warning("Redis unavailable: my rank from SQL")
+    return _my_rank_sql(campaign, participant.id)
+
+
+def _my_rank_sql(campaign: Campaign, participant_id: int) -> MyRank | None:
     ordered = standings.order_individuals(campaign, standings.individual_aggregates_sql(campaign))
     for rank, (pid, value) in enumerate(ordered, start=1):
-        if pid == participant.id:
+        if pid == participant_id:
             points, time_s = standings.decode(value)
             return MyRank(rank, len(ordered), points, time_s)
     return None
+
+
+def membership(campaign: Campaign, openid: str) -> tuple[int, int] | None:
+    """(participant id, team id) of a resident registered for the campaign, else None.
+
+    Remembered per process for READ_CACHE_SECONDS (read_cache), so a warm "my rank" needs no SQL: the id
+    never changes, and a team change or an erasure in this process drops the copies at once (in other
+    processes they age out within the same seconds as the campaign copies)."""
+    known: dict[str, tuple[int, int]] = read_cache.cached(f"leaderboard-members:{campaign.id}", dict)
+    found = known.get(openid)
+    if found is None:
+        row = db.session.execute(
+            select(Enrollment.participant_id, Enrollment.team_id)
+            .join(Participant, Participant.id == Enrollment.participant_id)
+            .where(Participant.openid == openid, Enrollment.campaign_id == campaign.id)
+        ).first()
+        if row is None:
+            return None
+        found = known[openid] = (row[0], row[1])
+    return found
+
+
+@event.listens_for(Enrollment.team_id, "set")
+@event.listens_for(Participant.openid, "set")
+def _membership_changed(target, value, old, initiator) -> None:  # noqa: ANN001
+    if inspect(target).persistent and value != old:  # a change to a stored row, not a new registration
+        read_cache.invalidate()
+
+
+def my_standing(campaign: Campaign, participant_id: int) -> tuple[list[TeamStanding], MyRank | None]:
+    """The team board and my rank together: one Redis round trip when ready, else from SQL."""
+    client = redis_client()
+    if client is not None:
+        try:
+            found = _read(client, campaign, "team:all", _member(participant_id))
+            if found is not None:
+                raw, rank, score, total = found
+                return _rank_mirrored(campaign, "team:all", raw), _my_rank_from(rank, score, total)
+        except redis.RedisError:
+            log.warning("Redis unavailable: my standing from SQL")
+    return standings.team_standings_sql(campaign), _my_rank_sql(campaign, participant_id)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.errors import Conflict, DomainError, NotFound
@@ -14,7 +16,7 @@ from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.paper import OPEN, SUBMITTED, Paper, PaperItem
 from app.models.participant import Enrollment, Participant
-from app.services import after_commit, bank
+from app.services import after_commit, bank, leaderboards
 from app.services.campaigns import rules_of
 from quiz_bank.answers import InvalidAnswer, parse_answer
 from quiz_bank.composer import NotEnoughQuestions, draw_paper, to_original
@@ -84,37 +86,50 @@ def _issue(enrollment: Enrollment, campaign: Campaign, now: datetime, attempt: i
     except NotEnoughQuestions:
         raise DomainError("题库正在更新，请稍后再来答题。", code="bank_too_small") from None
     by_id = {q.id: q for q in questions}
-    paper = Paper(
-        participant_id=participant.id,
-        campaign_id=campaign.id,
-        team_id=enrollment.team_id,
-        day=day,
-        attempt=attempt,
-        seed=seed,
-        status=OPEN,
-        issued_at=now,
-        max_score=rules.total_points,
-        deadline=now + timedelta(seconds=rules.time_limit_seconds) if rules.time_limit_seconds else None,
-    )
-    paper.items = [
-        PaperItem(
-            position=i,
-            question_id=d.question_id,
-            qtype=d.type.value,
-            points=d.points,
-            option_order=list(d.option_order),
-            answer_key=by_id[d.question_id].answer,
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    # Two devices at once: the UNIQUE constraint picks one paper (the loser inserts nothing and reads it).
+    # Two statements (paper, then its items in one multi-row INSERT), each returning ORM objects: no unit of
+    # work, no savepoint.
+    paper = db.session.scalars(
+        dialect.insert(Paper)
+        .values(
+            participant_id=participant.id,
+            campaign_id=campaign.id,
+            team_id=enrollment.team_id,
+            day=day,
+            attempt=attempt,
+            seed=seed,
+            status=OPEN,
+            issued_at=now,
+            max_score=rules.total_points,
+            deadline=now + timedelta(seconds=rules.time_limit_seconds) if rules.time_limit_seconds else None,
+            counted=False,
+            day_bit=0,
         )
-        for i, d in enumerate(drawn, start=1)
-    ]
-    try:
-        with db.session.begin_nested():  # two devices at once: the UNIQUE constraint picks one paper
-            db.session.add(paper)
-    except IntegrityError:
+        .on_conflict_do_nothing(index_elements=["participant_id", "campaign_id", "day", "attempt"])
+        .returning(Paper)
+    ).first()
+    if paper is None:
         existing = [p for p in _papers_today(participant, campaign, now) if p.attempt == attempt]
         if existing:
             return existing[0]
-        raise
+        raise Conflict("试卷正在生成，请稍后再试。", code="paper_race")
+    rows = [
+        {
+            "paper_id": paper.id,
+            "position": i,
+            "question_id": d.question_id,
+            "qtype": d.type.value,
+            "points": d.points,
+            "option_order": list(d.option_order),
+            "answer_key": by_id[d.question_id].answer,
+        }
+        for i, d in enumerate(drawn, start=1)
+    ]
+    items = db.session.scalars(
+        insert(PaperItem).returning(PaperItem, sort_by_parameter_order=True), rows
+    ).all()
+    set_committed_value(paper, "items", sorted(items, key=lambda item: item.position))
     return paper
 
 
@@ -180,56 +195,111 @@ def answer(paper: Paper, position: int, text: str, now: datetime, multiple_rule:
 def submit(paper: Paper, now: datetime, min_seconds: int) -> Paper:
     """Close the paper and total it. Exactly one submission wins (a conditional UPDATE); a repeat of the
     same submission returns the stored result; unanswered questions score 0."""
+    return submit_scored(paper, now, min_seconds)[0]
+
+
+_OTHER = aliased(Paper)  # the resident's other papers (built once: an alias is costly to construct)
+
+
+def submit_scored(paper: Paper, now: datetime, min_seconds: int) -> tuple[Paper, int | None]:
+    """`submit`, and the resident's cumulative score after it (None when this call did not submit).
+
+    One statement claims the paper, decides whether it counts (the first submitted paper of the day) and
+    returns the other counted papers' total; the leaderboard writer gets what it needs without a query."""
     if paper.status == SUBMITTED:
-        return paper
+        return paper, None
     _check_open(paper, now)
     for item in paper.items:
         if item.given is None:
             item.awarded = 0
     total = sum(item.awarded or 0 for item in paper.items)
     used_ms = int((now - paper.issued_at).total_seconds() * 1000)
-    earlier = db.session.scalar(
-        select(func.count())
-        .select_from(Paper)
-        .where(
-            Paper.participant_id == paper.participant_id,
-            Paper.campaign_id == paper.campaign_id,
-            Paper.day == paper.day,
-            Paper.status == SUBMITTED,
-            Paper.id != paper.id,
-        )
+    campaign = paper.campaign
+    other = _OTHER
+    mine = (other.participant_id == paper.participant_id, other.campaign_id == paper.campaign_id)
+    earlier = exists().where(*mine, other.day == paper.day, other.status == SUBMITTED, other.id != paper.id)
+    others = (
+        select(func.coalesce(func.sum(other.score), 0))
+        .where(*mine, other.status == SUBMITTED, other.counted.is_(True), other.id != paper.id)
+        .scalar_subquery()
     )
-    first_day = clock.campaign_day(paper.campaign.starts_at)
+    values = {
+        "status": SUBMITTED,
+        "submitted_at": now,
+        "score": total,
+        "time_used_ms": used_ms,
+        "flagged": "too_fast" if used_ms < min_seconds * 1000 else None,
+        "counted": ~earlier,
+        "day_bit": 1 << (paper.day - clock.campaign_day(campaign.starts_at)).days,
+    }
     claimed = db.session.execute(
         update(Paper)
         .where(Paper.id == paper.id, Paper.status == OPEN)
-        .values(
-            status=SUBMITTED,
-            submitted_at=now,
-            score=total,
-            time_used_ms=used_ms,
-            flagged="too_fast" if used_ms < min_seconds * 1000 else None,
-            counted=not earlier,
-            day_bit=1 << (paper.day - first_day).days,
-        )
-        .returning(Paper.id)
+        .values(**values)
+        .returning(*(getattr(Paper, name) for name in values), others)
+        .execution_options(synchronize_session=False)
     ).first()
-    db.session.refresh(paper)
-    if claimed is None and paper.status != SUBMITTED:
-        raise Conflict("这份试卷已经交卷了。", code="already_submitted")
-    if claimed is not None:
-        after_commit.publish("paper_submitted", paper.id)
-    return paper
+    if claimed is None:
+        db.session.refresh(paper)
+        if paper.status != SUBMITTED:
+            raise Conflict("这份试卷已经交卷了。", code="already_submitted")
+        return paper, None
+    for name, value in zip(values, claimed, strict=False):  # what the database stored: no read back
+        set_committed_value(paper, name, value)
+    participant = db.session.get(Participant, paper.participant_id)  # loaded by the caller: no query
+    if participant is not None:
+        team = next((t for t in leaderboards.teams_of(campaign) if t.id == paper.team_id), None)
+        entry = leaderboards.entry_for(paper, participant, campaign, team.name if team else None)
+        leaderboards.remember(db.session(), entry)
+    after_commit.publish("paper_submitted", paper.id)
+    return paper, int(claimed[-1] or 0) + (total if paper.counted else 0)
+
+
+_ITEMS = PaperItem.__table__
+_RECORD = (
+    update(_ITEMS)
+    .where(_ITEMS.c.id == bindparam("item"))
+    .values(
+        given=bindparam("given", type_=_ITEMS.c.given.type),
+        awarded=bindparam("awarded", type_=_ITEMS.c.awarded.type),
+        answered_at=bindparam("at", type_=_ITEMS.c.answered_at.type),  # aware UTC, as the ORM stores it
+    )
+)
 
 
 def answer_all(paper: Paper, answers: dict[int, str], now: datetime, multiple_rule: str) -> list[str]:
-    """Record several answers; returns per-position error hints (nothing recorded for those)."""
-    errors = []
+    """Record several answers with one write (the rules of `answer`); returns per-position error hints
+    (nothing recorded for those). A different answer to an answered question is refused (Conflict)."""
+    _check_open(paper, now)
+    by_position = {i.position: i for i in paper.items}
+    errors: list[str] = []
+    recorded: list[tuple[PaperItem, str, int]] = []
     for position, text in sorted(answers.items()):
+        item = by_position.get(position)
+        if item is None:
+            raise DomainError("这道题不在您的试卷上。", code="not_on_paper")
+        q = question_for(item)
+        keys = [chr(ord("A") + i) for i in range(len(item.option_order))] if q.is_choice else ["对", "错"]
         try:
-            answer(paper, position, text, now, multiple_rule)
+            displayed = parse_answer(QuestionType(item.qtype), text, keys)
         except InvalidAnswer as exc:
             errors.append(f"第{position}题：{exc.hint}")
+            continue
+        original = to_original(q, item.option_order, displayed) if q.is_choice else displayed
+        if item.given is not None:
+            if item.given != original:
+                raise Conflict("这道题已经作答过了，不能修改。", code="already_answered")
+            continue
+        awarded = score(replace(q, answer=item.answer_key), original, item.points, multiple_rule)
+        recorded.append((item, original, awarded))
+    if recorded:  # one executemany (one round trip), without the unit of work's bookkeeping
+        db.session.execute(
+            _RECORD, [{"item": i.id, "given": g, "awarded": a, "at": now} for i, g, a in recorded]
+        )
+        for item, given, awarded in recorded:  # the rows as stored, so nothing is flushed again
+            set_committed_value(item, "given", given)
+            set_committed_value(item, "awarded", awarded)
+            set_committed_value(item, "answered_at", now)
     return errors
 
 

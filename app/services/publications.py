@@ -12,13 +12,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app import clock, personal_data
 from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.leaderboard import Publication
 from app.models.participant import Enrollment, Participant
-from app.services import standings
+from app.services import read_cache, standings
 
 TOP = 10
 
@@ -92,13 +93,28 @@ def due_days(campaign: Campaign, now: datetime) -> list[date]:
     return days
 
 
+read_cache.watch(Publication)
+
+
 def latest(campaign: Campaign, kind: str = "cumulative") -> Publication | None:
-    return db.session.scalar(
+    """The newest publication of this kind, read-only: from the process's copy (a new one is published once
+    a day, so the copy is re-read at most every READ_CACHE_SECONDS)."""
+    query = (
         select(Publication)
         .where(Publication.campaign_id == campaign.id, Publication.kind == kind)
         .order_by(Publication.day.desc())
         .limit(1)
     )
+    if db.session.info.get(read_cache.DIRTY):
+        return db.session.scalar(query)
+
+    def load() -> Publication | None:
+        with Session(db.engine, expire_on_commit=False) as session:
+            found = session.scalar(query)
+            session.expunge_all()
+        return found
+
+    return read_cache.cached(f"publication:{campaign.id}:{kind}", load)
 
 
 def published(campaign: Campaign) -> list[Publication]:

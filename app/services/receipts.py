@@ -40,8 +40,15 @@ class TipStatus:
     submitted_at: datetime
 
 
+_UNBIASED = 256 - 256 % len(ALPHABET)  # random bytes at or above this are dropped (no modulo bias)
+
+
 def new_receipt() -> str:
-    chars = "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_CHARS))
+    """A fresh code (uniqueness is left to the UNIQUE constraint: services.tip_filing)."""
+    picked: list[str] = []
+    while len(picked) < RECEIPT_CHARS:  # one urandom call, ~never two
+        picked += [ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(16) if b < _UNBIASED]
+    chars = "".join(picked[:RECEIPT_CHARS])
     return f"JB-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 

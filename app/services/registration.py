@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app import personal_data
 from app.errors import DomainError
@@ -82,6 +83,16 @@ def match_region(teams: list[Team], raw: str) -> RegionMatch:
 
 def get_participant(openid: str) -> Participant | None:
     return db.session.scalar(select(Participant).where(Participant.openid == openid))
+
+
+def enrollment_of(openid: str, campaign: Campaign) -> Enrollment | None:
+    """The resident's enrollment in the campaign, with the participant loaded in the same query."""
+    return db.session.scalar(
+        select(Enrollment)
+        .join(Participant, Participant.id == Enrollment.participant_id)
+        .where(Participant.openid == openid, Enrollment.campaign_id == campaign.id)
+        .options(contains_eager(Enrollment.participant))
+    )
 
 
 def get_enrollment(participant: Participant, campaign: Campaign) -> Enrollment | None:

@@ -30,6 +30,17 @@ TIME_BITS, SUBMIT_BITS = 18, 22  # composite = points << 40 | inverted time << 2
 
 
 @dataclass(frozen=True)
+class TeamInfo:
+    """What ranking needs of a team (a plain copy of the row, safe to share between requests)."""
+
+    id: int
+    code: str
+    name: str
+    position: int
+    population: int | None
+
+
+@dataclass(frozen=True)
 class TeamComponents:
     team_id: int
     participants: int = 0
@@ -84,7 +95,9 @@ def team_score(c: TeamComponents, population: int | None, formula: dict) -> floa
     raise ValueError(f"unknown team formula {kind!r}")
 
 
-def rank_teams(teams: list[Team], components: dict[int, TeamComponents], formula: dict) -> list[TeamStanding]:
+def rank_teams(
+    teams: list[Team] | list[TeamInfo], components: dict[int, TeamComponents], formula: dict
+) -> list[TeamStanding]:
     rows = []
     for team in teams:
         c = components.get(team.id, TeamComponents(team.id))

@@ -57,17 +57,27 @@ def delivery_key(receipt: str, destination: Destination) -> str:
     return f"tip:{receipt}:{destination.channel}:{digest}"
 
 
-def enqueue_notices(tip: Tip, config: Mapping[str, Any], now: datetime) -> list[OutboxMessage]:
-    """Queue one notice per destination, in the caller's transaction (the tip and its rows commit together)."""
+def _targets(receipt: str, config: Mapping[str, Any]) -> list[Destination]:
     targets = destinations(config)
     if not targets:
-        log.warning(
-            "tip %s: no office destination configured (TIP_EMAIL_TO, TIP_WEBHOOK_URLS, ...)", tip.receipt
-        )
+        log.warning("tip %s: no office destination configured (TIP_EMAIL_TO, TIP_WEBHOOK_URLS, ...)", receipt)
+    return targets
+
+
+def enqueue_notices(
+    tip_id: int, receipt: str, config: Mapping[str, Any], now: datetime
+) -> list[OutboxMessage]:
+    """Queue one notice per destination, in the caller's transaction (the tip and its rows commit together)."""
     return [
-        outbox.enqueue(d.channel, d.address, {"tip_id": tip.id}, key=delivery_key(tip.receipt, d), now=now)
-        for d in targets
+        outbox.enqueue(d.channel, d.address, {"tip_id": tip_id}, key=key, now=now)
+        for d, key in planned_notices(receipt, config)
     ]
+
+
+def planned_notices(receipt: str, config: Mapping[str, Any]) -> list[tuple[Destination, str]]:
+    """The notices `enqueue_notices` would queue for a tip with this receipt: (destination, idempotency key)
+    each, for callers that write them in the statement that files the tip."""
+    return [(d, delivery_key(receipt, d)) for d in _targets(receipt, config)]
 
 
 # What a notice says ---------------------------------------------------------------------------------

@@ -1,16 +1,15 @@
 """Tips (举报线索): check a draft and file it with a receipt code.
 
 A tip's content (Tip) is kept apart from who sent it (TipIdentity, encrypted, real-name tips only); no IP
-address is stored. Filing also queues one notice per office destination in the same transaction
-(app.services.tip_delivery), so a committed tip is never left unannounced. Receipt codes and look-ups:
-app.services.receipts.
+address is stored. Filing also queues one notice per office destination in the same statement
+(app.services.tip_filing, app.services.tip_delivery), so a committed tip is never left unannounced. Receipt
+codes and look-ups: app.services.receipts.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,11 +27,11 @@ from app.models.tip import (
     RECEIVED,
     Tip,
     TipAttachment,
-    TipEvent,
     TipIdentity,
 )
-from app.services import evidence, rate_limits, tip_delivery
+from app.services import after_commit, evidence, rate_limits, tip_filing
 from app.services.receipts import new_receipt
+from app.services.tip_filing import FiledTip
 from app.state_store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -74,10 +73,14 @@ class TipDraft:
 
 
 # Checking input (shared by the chat steps and the API) ------------------------------------------
+# Unicode's Cc (C0, DEL, C1) and Cs (surrogates) categories, newline and tab excepted
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _plain(text: str | None) -> str:
     """Without control characters (NUL, escapes; newlines and tabs stay) and lone surrogates, which no
     page, export or database column should carry."""
-    return "".join(ch for ch in (text or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return _UNPRINTABLE.sub("", text or "")
 
 
 def clean_target(text: str) -> str:
@@ -172,14 +175,19 @@ def check_daily_room(
 def _count_submission(
     store: StateStore, openid: str | None, ip: str | None, config: Mapping[str, Any], now: datetime
 ) -> None:
+    hits = [
+        (bucket, subject, limit, DAY) for bucket, subject, limit in _daily_subjects(openid, ip, config, now)
+    ]
     try:
-        for bucket, subject, limit in _daily_subjects(openid, ip, config, now):
-            rate_limits.hit(store, bucket, subject, limit, DAY, DAILY_LIMIT)
+        rate_limits.hit_all(store, hits, DAILY_LIMIT)
     except StoreUnavailable:  # a tip is worth more than a limit: accept it
         log.warning("state store unavailable: daily tip limit not counted")
 
 
 # Filing -------------------------------------------------------------------------------------------
+RECEIPT_DRAWS = 5  # a taken code (~never at 49 random bits) is drawn again; the UNIQUE constraint decides
+
+
 def submit_tip(
     draft: TipDraft,
     *,
@@ -189,39 +197,69 @@ def submit_tip(
     store: StateStore,
     config: Mapping[str, Any],
     now: datetime,
-) -> Tip:
+) -> FiledTip:
     """File a tip: receipt code, content, encrypted identity (real-name only), evidence, one queued notice
-    per office destination. The IP is used for the daily limit only and is not stored."""
+    per office destination. The IP is used for the daily limit only and is not stored. Returns the id,
+    receipt code and status (a draft filed before returns that tip)."""
     if draft.draft_key:
-        filed = db.session.scalar(select(Tip).where(Tip.draft_key == draft.draft_key))
+        filed = _filed(draft.draft_key)
         if filed is not None:
-            return filed
+            return FiledTip.of(filed)
     draft = check_draft(draft)
     _count_submission(store, openid, ip, config, now)
-    receipt = new_receipt()
-    while db.session.scalar(select(Tip.id).where(Tip.receipt == receipt)) is not None:
-        receipt = new_receipt()  # ~never; the UNIQUE constraint is the real guard
-    tip = Tip(
-        receipt=receipt,
-        channel=channel,
-        category=draft.category,
-        target=draft.target,
-        story=draft.story,
-        place=draft.place,
-        latitude=draft.latitude,
-        longitude=draft.longitude,
-        anonymous=draft.anonymous,
-        draft_key=draft.draft_key,
-        status=RECEIVED,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(tip)
-    db.session.flush()
+    tip, new = _file(draft, channel, config, now)
+    if not new:  # the same draft was filed by a concurrent request meanwhile
+        return tip
+    extra = _details(tip.id, draft, openid, config, now)
+    if extra:
+        db.session.add_all(extra)
+        db.session.flush()
+    after_commit.publish("tip_filed", channel)
+    return tip
+
+
+def _filed(draft_key: str) -> Tip | None:
+    return db.session.scalar(select(Tip).where(Tip.draft_key == draft_key))
+
+
+def _file(draft: TipDraft, channel: str, config: Mapping[str, Any], now: datetime) -> tuple[FiledTip, bool]:
+    """Insert the tip with its "submitted" event and its office notices; (tip, True), or (the tip filed
+    meanwhile under the same draft key, False)."""
+    for _ in range(RECEIPT_DRAWS):
+        values = {
+            "receipt": new_receipt(),
+            "draft_key": draft.draft_key,
+            "channel": channel,
+            "category": draft.category,
+            "target": draft.target,
+            "story": draft.story,
+            "place": draft.place,
+            "latitude": draft.latitude,
+            "longitude": draft.longitude,
+            "anonymous": draft.anonymous,
+            "status": RECEIVED,
+            "already_known": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        tip = tip_filing.insert(values, config, now)
+        if tip is not None:
+            return tip, True
+        filed = _filed(draft.draft_key) if draft.draft_key else None
+        if filed is not None:
+            return FiledTip.of(filed), False
+    raise RuntimeError("no free receipt code")  # pragma: no cover (49 random bits)
+
+
+def _details(
+    tip_id: int, draft: TipDraft, openid: str | None, config: Mapping[str, Any], now: datetime
+) -> list[TipIdentity | TipAttachment]:
+    """The encrypted identity (real-name tips) and the evidence rows."""
+    rows: list[TipIdentity | TipAttachment] = []
     if not draft.anonymous:
-        db.session.add(
+        rows.append(
             TipIdentity(
-                tip_id=tip.id,
+                tip_id=tip_id,
                 openid_enc=personal_data.encrypt(openid),
                 openid_index=personal_data.blind_index(openid),
                 name_enc=personal_data.encrypt(draft.name),
@@ -231,9 +269,9 @@ def submit_tip(
             )
         )
     for media_id in draft.media_ids:
-        db.session.add(
+        rows.append(
             TipAttachment(
-                tip_id=tip.id,
+                tip_id=tip_id,
                 source="wechat",
                 media_id=media_id,
                 status=FILE_PENDING,
@@ -243,10 +281,10 @@ def submit_tip(
         )
     for item in draft.files:  # written before the commit: a rollback leaves an unreferenced file, never
         # a row without its file
-        saved = evidence.store(str(config["MEDIA_DIR"]), tip.id, item)
-        db.session.add(
+        saved = evidence.store(str(config["MEDIA_DIR"]), tip_id, item)
+        rows.append(
             TipAttachment(
-                tip_id=tip.id,
+                tip_id=tip_id,
                 source="upload",
                 status=FILE_STORED,
                 content_type=saved.content_type,
@@ -257,7 +295,4 @@ def submit_tip(
                 stored_at=now,
             )
         )
-    db.session.add(TipEvent(tip_id=tip.id, at=now, actor="tipster", kind="submitted", status=RECEIVED))
-    db.session.flush()
-    tip_delivery.enqueue_notices(tip, config, now)
-    return tip
+    return rows

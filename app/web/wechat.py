@@ -7,11 +7,10 @@ from flask import Blueprint, Response, current_app, request
 from app import runtime
 from app.observability import hooks as signals
 from app.state_store import StoreUnavailable
-from app.wechat import dedup, inbound, render
+from app.wechat import inbound, render, turn
 from wechat_handlers import copy
 from wechat_handlers.incoming import Incoming
 from wechat_handlers.replies import Text
-from wechat_handlers.router import handle_message
 
 bp = Blueprint("wechat", __name__)
 
@@ -41,14 +40,11 @@ def callback() -> Response:
     if not msg.openid:
         return Response("missing FromUserName", status=400, mimetype="text/plain")
 
-    def produce() -> str:
-        signals.note_outcome("replied")
-        return render.render(handle_message(runtime.router(), msg, store, current_app.config), msg)
-
     try:
-        xml = dedup.once(store, msg.dedup_key, produce)
-        if not signals.outcome():
-            signals.note_outcome("duplicate")  # a retry answered with the first delivery's reply
+        xml, fresh = turn.handle_delivery(
+            runtime.router(), msg, store, current_app.config, lambda reply: render.render(reply, msg)
+        )
+        signals.note_outcome("replied" if fresh else "duplicate")  # duplicate: a retry got the first reply
     except StoreUnavailable:  # no dedup possible: answer politely, WeChat's retry may get through
         signals.note_outcome("retry_later")
         xml = render.render(Text(copy.RETRY_LATER), msg)

@@ -9,7 +9,7 @@ import psycopg
 import redis
 
 from bench import results
-from bench.load import wrk
+from bench.load import profile_chat, wrk
 from bench.load.stack import Proc
 from tests.support import services
 
@@ -34,6 +34,15 @@ number. Before 21:00 UTC on 2026-11-23 other engineers' test suites were running
 `make bench` on an idle machine for clean figures. Latency is wrk's, from request write to response.
 (d) and (e) at 1M/10M participants come from the leaderboard benchmark (section above, same `make bench`);
 here (d) is the HTTP path on the load database."""
+
+
+COST_INTRO = """**What one chat message costs fangfei** (`.venv/bin/python -m bench.load.profile_chat`, run as part of
+this benchmark: the production app in-process against the same PostgreSQL and Redis, residents playing one
+after another, the boards built; medians per step. Statement, command and call counts do not depend on how busy
+the machine is; CPU ms do and include the simulated client's signing and encryption and the profiler's
+overhead). The same tool on the previous version (commit d0efe3c) gave, mix average: **8.7 SQL statements,
+6.5 Redis commands, 9,962 Python calls per message** (an answer: 8 / 6 / 8,700; the eighth answer 21 / 8 /
+17,700; 排行榜 7 / 11 / 12,500)."""
 
 
 ANALYSIS = """**Why fangfei is below the floor, and what would close the gap** (profile: `.venv/bin/python -m
@@ -133,6 +142,10 @@ def render(bench, command: str, app: Proc, started: float) -> str:  # noqa: ANN0
         "- errors = wrk connect/read/write/timeout errors plus non-2xx answers (shed API requests answer 503); "
         '"wrapped" = times a wrk thread ran out of generated requests and replayed from the start (repeats are '
         "then dedup hits or reads).",
+        "",
+        COST_INTRO,
+        "",
+        profile_chat.render(bench.cost) if bench.cost else "(not measured in this run)",
         "",
         ANALYSIS,
     ]

@@ -101,8 +101,10 @@ def start_node(
     app: str = "app:create_app()",
     name: str = "node",
     extra_env: dict[str, str] | None = None,
+    cpus: str | None = None,
 ) -> Proc:
-    """A gunicorn master with the production config on its own port; returns once /healthz answers."""
+    """A gunicorn master with the production config on its own port; returns once /healthz answers.
+    `cpus` pins the master and its workers to those cores (taskset), standing in for a host of that size."""
     port = port or free_port()
     environ = env.environ()
     environ.update(
@@ -116,6 +118,8 @@ def start_node(
     )
     log_path = log_dir / f"{name}-{port}.log"
     cmd = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), app]
+    if cpus is not None:
+        cmd = ["taskset", "-c", cpus, *cmd]
     with open(log_path, "wb") as out:
         popen = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
     proc = Proc(name, popen, log_path, f"http://127.0.0.1:{port}")

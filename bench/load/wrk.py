@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,22 @@ import requests
 
 LUA = Path(__file__).with_name("replay.lua")
 WRK_THREADS = 2  # the generator shares the machine's two cores with the servers
+MISSING = (
+    "wrk (the HTTP load generator) is not installed. `make bench-load` / `make bench-quick` install it, "
+    "or run: apt-get install wrk (Debian/Ubuntu package `wrk`)"
+)
+
+
+class WrkMissing(SystemExit):
+    """wrk is not on PATH: the load benchmark cannot run."""
+
+
+def require() -> str:
+    """The path of wrk, or a clear message saying how to install it."""
+    path = shutil.which("wrk")
+    if path is None:
+        raise WrkMissing(MISSING)
+    return path
 
 
 @dataclass
@@ -37,7 +54,7 @@ def run(url: str, file: Path, *, connections: int, seconds: int, rate: int = 0, 
     """One wrk run replaying `file`; `rate` > 0 paces arrivals (delay() in replay.lua)."""
     threads = min(WRK_THREADS, connections)
     cmd = [
-        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        require(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(LUA), url, "--", str(file), str(threads), str(rate),
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)  # noqa: S603

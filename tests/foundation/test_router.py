@@ -132,6 +132,30 @@ def test_per_user_lock_serialises_two_devices(app):
     assert a.history[-1].text == "慢" and b.history[-1].text == "慢"
 
 
+def test_retry_during_a_slow_first_delivery_waits_for_its_reply(app):
+    """WeChat retries after 5 s; a retry arriving while the first delivery still runs gets its reply and
+    the handler runs once (the claim is taken in the same call that locks the user)."""
+    from tests.support.wechat import wechat_client
+
+    runs: list[int] = []
+
+    def slow(ctx):
+        runs.append(1)
+        time.sleep(0.6)
+        return Text("慢慢来")
+
+    runtime.router(app).keyword("慢慢")(slow)
+    wx = wechat_client(app)
+    query, body = wx.seal(wx.build({"MsgType": "text", "Content": "慢慢"}))
+    replies: list[str] = []
+    first = threading.Thread(target=lambda: replies.append(wx.post(query, body).text))
+    first.start()
+    time.sleep(0.2)
+    replies.append(wx.post(query, body).text)  # the retry
+    first.join()
+    assert runs == [1] and replies == ["慢慢来", "慢慢来"]
+
+
 def test_embedded_app_without_redis_works_end_to_end(embedded_app):
     from tests.support.wechat import wechat_client
 

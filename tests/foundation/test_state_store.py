@@ -104,6 +104,51 @@ def test_wait_acquire_waits_for_release(store):
     assert 0.2 < time.monotonic() - started < 2.0
 
 
+def test_turn_claims_locks_reads_then_stores_reply_dialog_and_unlocks(store):
+    claim, lock, dialog = k("t:claim"), k("t:lock", 8), k("t:dialog")
+    store.set(dialog, '{"state": "quiz:answer"}')
+    counter = k("t:count", 60)
+    store.incr(counter)
+    status, token, raw, peeked = store.begin_turn(claim, "pending", lock, dialog, peek=counter)
+    assert (status, raw, peeked) == ("ok", '{"state": "quiz:answer"}', "1") and token
+    assert store.acquire(lock) is None  # the user is locked
+    assert store.begin_turn(claim, "pending", lock, dialog) == ("taken", None, "pending", None)  # a retry
+    store.end_turn(
+        claim, "<xml>reply</xml>", lock, token, dialog, '{"state": null}', keep=False, count=counter
+    )
+    assert store.get(dialog) == '{"state": null}'
+    assert store.get(claim) == "<xml>reply</xml>"
+    assert store.get(counter) == "2"  # counted with the reply
+    assert store.begin_turn(claim, "pending", lock, dialog) == ("taken", None, "<xml>reply</xml>", None)
+    assert store.acquire(lock) is not None  # released
+
+
+def test_turn_keeps_or_deletes_the_dialog_and_never_releases_another_owners_lock(store):
+    lock, dialog = k("t2:lock", 8), k("t2:dialog")
+    store.set(dialog, "kept")
+    _, token, _, peeked = store.begin_turn(k("t2:a"), "pending", lock, dialog, peek=k("t2:none"))
+    assert peeked is None
+    store.end_turn(k("t2:a"), "r", lock, token, dialog, None, keep=True, count=k("t2:new", 1))
+    assert store.get(dialog) == "kept"
+    assert store.get(k("t2:new")) == "1"
+    time.sleep(1.2)
+    assert store.get(k("t2:new")) is None  # a new counter gets its key's TTL
+    _, token, _, _ = store.begin_turn(k("t2:b"), "pending", lock, dialog)
+    store.release(lock, token)  # as if the lock expired ...
+    other = store.acquire(lock)  # ... and another message took it
+    store.end_turn(k("t2:b"), "r", lock, token, dialog, None, keep=False)
+    assert store.get(dialog) is None  # deleted
+    assert store.acquire(lock) is None and store.release(lock, other)  # the other owner's lock was kept
+
+
+def test_turn_of_a_busy_user_claims_the_message_only(store):
+    lock = k("t3:lock", 8)
+    held = store.acquire(lock)
+    assert store.begin_turn(k("t3:claim"), "pending", lock, k("t3:dialog")) == ("busy", None, None, None)
+    assert store.get(k("t3:claim")) == "pending"
+    assert store.release(lock, held)
+
+
 def test_delete(store):
     store.set(k("d"), "v")
     store.delete(k("d"))

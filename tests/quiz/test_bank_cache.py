@@ -1,9 +1,12 @@
-"""The per-process copy of the parsed bank: one stamp query per transaction, and another process's change is
-seen by the next transaction (the cache never serves a stale bank across a commit)."""
+"""The per-process copy of the parsed bank: checked against the stored rows at most every READ_CACHE_SECONDS,
+a change in this process is seen at once, another process's change within the TTL, and nothing uncommitted
+is ever shared with other requests."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 from sqlalchemy import create_engine, event, text
 
@@ -24,25 +27,29 @@ def _bank_statements(engine):  # noqa: ANN001, ANN202
     return seen, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
-def test_one_stamp_query_per_transaction_and_no_reload_when_unchanged(app):
+def test_no_query_within_the_ttl_even_across_transactions(app):
     with app.app_context():
         added = load_bundled_bank()
+        db.session.commit()
         assert len(bank.all_questions()) == added
         db.session.commit()
         seen, stop = _bank_statements(db.engine)
         try:
             for _ in range(3):
                 assert len(bank.all_questions()) == added
-            for q in bank.all_questions()[:8]:
-                assert bank.get_question(q.id) == q
+                for q in bank.all_questions()[:8]:
+                    assert bank.get_question(q.id) == q
+                db.session.commit()
         finally:
             stop()
-        assert len(seen) == 1, seen  # the stamp only: the rows were not loaded or parsed again
+        assert seen == []  # three transactions, no bank query: the process's copy was reused
 
 
-def test_a_change_committed_by_another_process_is_seen_by_the_next_transaction(app):
+def test_a_change_committed_by_another_process_is_seen_after_the_ttl(app):
+    app.config["READ_CACHE_SECONDS"] = 0.3
     with app.app_context():
         load_bundled_bank()
+        db.session.commit()
         first = bank.all_questions()[0]
         assert bank.get_question(first.id).stem == first.stem
         db.session.commit()
@@ -55,15 +62,38 @@ def test_a_change_committed_by_another_process_is_seen_by_the_next_transaction(a
                 {"d": json.dumps(data), "id": first.id},
             )
         other.dispose()
+        time.sleep(0.35)
         assert bank.get_question(first.id).stem.endswith("（修订后的题干）")
 
 
-def test_retiring_takes_effect_inside_the_same_transaction(app):
+def test_retiring_is_seen_in_its_transaction_shared_only_after_commit(app):
     with app.app_context():
         load_bundled_bank()
+        db.session.commit()
         victim = bank.all_questions()[0]
+        db.session.commit()
         assert bank.retire(victim.id, clock.now())
         assert victim.id not in {q.id for q in bank.all_questions()}
         assert bank.get_question(victim.id) is not None  # still readable for papers that used it
+
+        def other_request() -> set[str]:
+            with app.app_context():
+                try:
+                    return {q.id for q in bank.all_questions()}
+                finally:
+                    db.session.remove()
+
+        seen: list[set[str]] = []
+        worker = threading.Thread(target=lambda: seen.append(other_request()))
+        worker.start()
+        worker.join(10)
+        assert victim.id in seen[0]  # the retirement is not committed: another request must not see it
         db.session.rollback()
         assert victim.id in {q.id for q in bank.all_questions()}
+        assert bank.retire(victim.id, clock.now())
+        db.session.commit()
+        seen.clear()
+        worker = threading.Thread(target=lambda: seen.append(other_request()))
+        worker.start()
+        worker.join(10)
+        assert victim.id not in seen[0]  # committed in this process: seen at once, no TTL wait

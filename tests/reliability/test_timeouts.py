@@ -50,7 +50,9 @@ def test_production_app_timeouts_are_below_wechats_deadline():
     assert engine["connect_args"]["connect_timeout"] < DEADLINE
     statement_ms = int(engine["connect_args"]["options"].split("statement_timeout=")[1])
     assert 0 < statement_ms < DEADLINE * 1000
-    assert engine["pool_timeout"] < DEADLINE and engine["pool_pre_ping"] is True
+    assert engine["pool_timeout"] < DEADLINE
+    # no pre-ping round trip per request; a dead connection fails once and the pool is renewed
+    assert engine["pool_pre_ping"] is False and 0 < engine["pool_recycle"] <= 3600
     assert 0 < app.config["SMTP_TIMEOUT"] < DEADLINE
     api = runtime.wechat_api(app)
     assert api.timeout < DEADLINE and api.provider.timeout < DEADLINE

@@ -15,8 +15,16 @@ from tests.scale.test_scale_out import query
 @pytest.fixture
 def keys(cluster):  # noqa: ANN001, ANN201
     if shutil.which("wrk") is None:
-        pytest.fail("wrk is not installed (Debian package wrk)")
+        pytest.fail(wrk.MISSING)  # never a skip: `make test` runs where `make bench` can install it
     return {"token": cluster.env.token, "app_id": APP_ID, "aes_key": cluster.env.aes_key}
+
+
+def test_a_missing_wrk_is_reported_with_how_to_install_it(monkeypatch, tmp_path):  # noqa: ANN001
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no wrk anywhere
+    with pytest.raises(SystemExit, match="apt-get install wrk"):
+        wrk.require()
+    with pytest.raises(SystemExit, match="not installed"):
+        wrk.run("http://127.0.0.1:9", tmp_path / "none.txt", connections=1, seconds=1)
 
 
 def test_generated_quiz_traffic_is_accepted_and_completes_papers(cluster, keys, tmp_path):  # noqa: ANN001

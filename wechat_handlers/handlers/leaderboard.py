@@ -19,6 +19,10 @@ def show_leaderboard(ctx: Context) -> Reply:
     campaign = campaigns.current_campaign(ctx.now)
     if campaign is None:
         return Text("目前没有进行中的答题活动。")
+    enrollment = registration.enrollment_of(ctx.msg.openid, campaign)
+    board, rank = (
+        leaderboards.my_standing(campaign, enrollment.participant_id) if enrollment else (None, None)
+    )  # the live board and my rank in one Redis round trip
     lines = []
     pub = publications.latest(campaign, "cumulative")
     if pub is not None:
@@ -29,18 +33,15 @@ def show_leaderboard(ctx: Context) -> Reply:
         rows = pub.rows
     else:
         lines.append("【战队实时排名 · 前10名】（每天10点公布前一天成绩）")
-        rows = [r.as_dict() for r in leaderboards.team_board(campaign)[:10]]
+        board = board if board is not None else leaderboards.team_board(campaign)
+        rows = [r.as_dict() for r in board[:10]]
     lines += [f"{r['rank']}. {r['name']}  {_score(r['score'])}分（{r['participants']}人）" for r in rows]
     if not rows:
         lines.append("还没有人交卷，快来当第一名！")
-    participant = registration.get_participant(ctx.msg.openid)
-    enrollment = registration.get_enrollment(participant, campaign) if participant else None
-    if enrollment is not None:
-        board = leaderboards.team_board(campaign)
+    if enrollment is not None and board is not None:
         mine = next((r for r in board if r.team_id == enrollment.team_id), None)
         if mine is not None:
             lines.append(f"\n您的战队：{mine.name}，实时第{mine.rank}名（共{len(board)}队）")
-        rank = leaderboards.my_rank(campaign, participant)
         if rank is not None:
             lines.append(f"您的个人排名：第{rank.rank}名（共{rank.total}人），累计{rank.points}分")
         else:

@@ -6,12 +6,12 @@ from app import clock
 from app.models.campaign import Campaign
 from app.models.paper import PaperItem
 from app.models.participant import Enrollment
-from app.services import campaigns, daily_tips, papers, registration
+from app.services import answer_pace, campaigns, daily_tips, paper_answers, papers, registration
 from app.services.answer_pace import check_answer_pace
 from config.menu import KEY_MY_SCORE, KEY_START_QUIZ
 from quiz_bank.answers import InvalidAnswer
 from quiz_bank.composer import displayed_options, to_displayed
-from quiz_bank.schema import QuestionType
+from quiz_bank.schema import Question, QuestionType
 from wechat_handlers import copy_knowledge
 from wechat_handlers import copy_quiz as t
 from wechat_handlers.handlers import registration as reg_dialog
@@ -42,22 +42,67 @@ def begin_paper(ctx: Context, enrollment: Enrollment, campaign: Campaign, prefix
     if item is None:
         return finish(ctx, paper.id, campaign, prefix)
     resumed = item.position > 1 and not prefix
-    ctx.dialog.enter("quiz:answer", paper_id=paper.id)
+    ctx.dialog.enter("quiz:answer", paper_id=paper.id, items=paper_answers.snapshot(paper))
     return Text((t.RESUME if resumed else prefix) + render_question(item, len(paper.items)))
 
 
 def start_quiz(ctx: Context) -> Reply:
     campaign = campaigns.require_open(ctx.now)
-    participant = registration.get_participant(ctx.msg.openid)
-    enrollment = registration.get_enrollment(participant, campaign) if participant else None
+    enrollment = registration.enrollment_of(ctx.msg.openid, campaign)
     if enrollment is None:
         return reg_dialog.start(ctx)
     return begin_paper(ctx, enrollment, campaign)
 
 
+def feedback_text(q: Question, item: PaperItem | paper_answers.ItemSnapshot, correct: bool) -> str:
+    if correct:
+        text = t.RIGHT.format(points=item.points)
+    else:
+        shown = to_displayed(q, item.option_order, item.answer_key) if q.is_choice else item.answer_key
+        text = t.WRONG.format(answer=shown)
+    return text + "\n" + t.EXPLAIN.format(explanation=q.explanation, source=q.source_label)
+
+
+def pace(ctx: Context) -> None:
+    """The per-resident answer limit: from the counter read with the dialog when there is one (counted with
+    the reply), else counted here."""
+    counter = answer_pace.user_counter(ctx.msg.openid)
+    if counter.name in ctx.peeked:
+        ctx.count = counter  # this attempt is counted either way, like check_answer_pace
+        answer_pace.check_counted(int(ctx.peeked[counter.name] or 0), ctx.config)
+    else:
+        check_answer_pace(ctx.store, ctx.msg.openid, None, ctx.config)
+
+
 def receive_answer(ctx: Context) -> Reply | None:
+    """One answer. The usual way reads the paper's items from the dialog and writes one conditional UPDATE;
+    anything unusual (no snapshot, the UPDATE refused) goes the full way, which reloads the paper."""
     if ctx.msg.msg_type not in ("text", "voice") or ctx.is_command():
         return None  # menu clicks and commands go to their handlers; the question waits
+    raw = ctx.dialog.data.get("items")
+    items = paper_answers.items_of(raw)
+    item = next((i for i in items if not i.answered), None) if items else None
+    if item is None:
+        return answer_in_full(ctx)
+    campaign = campaigns.require_open(ctx.now)
+    pace(ctx)
+    try:
+        graded = paper_answers.grade(item, ctx.msg.text, campaigns.rules_of(campaign).multiple_rule)
+    except InvalidAnswer as exc:
+        return Text(t.INVALID.format(hint=exc.hint))
+    paper_id = int(ctx.dialog.data["paper_id"])
+    if not paper_answers.record(paper_id, item.position, graded, ctx.now):
+        return answer_in_full(ctx, paced=True)
+    ctx.dialog.update(items=paper_answers.mark_answered(raw, item.position))
+    feedback = feedback_text(graded.question, item, graded.correct)
+    following = next((i for i in items if not i.answered and i.position != item.position), None)
+    if following is None:
+        ctx.dialog.clear()
+        return finish(ctx, paper_id, campaign, feedback + "\n\n")
+    return Text(feedback + "\n\n" + render_question(following, len(items)))  # type: ignore[arg-type]
+
+
+def answer_in_full(ctx: Context, paced: bool = False) -> Reply | None:
     participant = registration.get_participant(ctx.msg.openid)
     if participant is None:
         ctx.dialog.clear()
@@ -69,35 +114,30 @@ def receive_answer(ctx: Context) -> Reply | None:
     if item is None or paper.status != "open":
         ctx.dialog.clear()
         return finish(ctx, paper.id, campaign)
-    check_answer_pace(ctx.store, ctx.msg.openid, None, ctx.config)
+    if not paced:
+        pace(ctx)
     try:
         result = papers.answer(paper, item.position, ctx.msg.text, ctx.now, rules.multiple_rule)
     except InvalidAnswer as exc:
         return Text(t.INVALID.format(hint=exc.hint))
-    q = result.question
-    if result.correct:
-        feedback = t.RIGHT.format(points=item.points)
-    else:
-        shown = to_displayed(q, item.option_order, item.answer_key) if q.is_choice else item.answer_key
-        feedback = t.WRONG.format(answer=shown)
-    feedback += "\n" + t.EXPLAIN.format(explanation=q.explanation, source=q.source_label)
+    feedback = feedback_text(result.question, item, result.correct)
     following = papers.next_item(paper)
     if following is None:
         ctx.dialog.clear()
         return finish(ctx, paper.id, campaign, feedback + "\n\n")
+    ctx.dialog.update(items=paper_answers.snapshot(paper))
     return Text(feedback + "\n\n" + render_question(following, len(paper.items)))
 
 
 def finish(ctx: Context, paper_id: int, campaign: Campaign, prefix: str = "") -> Reply:
-    participant = registration.get_participant(ctx.msg.openid)
-    paper = papers.get_paper(paper_id, participant)
+    paper, participant = paper_answers.paper_of(ctx.msg.openid, paper_id)
     rules = campaigns.rules_of(campaign)
     paper = papers.submit(paper, ctx.now, rules.min_seconds_per_paper)
     total = papers.cumulative_score(participant, campaign)
     text = prefix + t.FINISHED.format(
         score=paper.score, max=paper.max_score, used=t.duration_text(paper.time_used_ms or 0), total=total
     )
-    tip = daily_tips.next_daily_tip(ctx.msg.openid, ctx.now)
+    tip = daily_tips.next_daily_tip(ctx.msg.openid, ctx.now, participant)
     if tip:
         text += copy_knowledge.DAILY_TIP.format(tip=tip)
     return Text(text)

@@ -15,7 +15,13 @@ _UNSET = object()
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="fangfei-api-session")
+    """One serializer per app and secret (building one derives its signing key)."""
+    secret = current_app.config["SECRET_KEY"]
+    cached = current_app.extensions.get("fangfei.api_tokens")
+    if cached is None or cached[0] != secret:
+        cached = (secret, URLSafeTimedSerializer(secret, salt="fangfei-api-session"))
+        current_app.extensions["fangfei.api_tokens"] = cached
+    return cached[1]
 
 
 def issue_token(openid: str) -> str:

@@ -8,7 +8,7 @@ from flask import jsonify, request
 
 from app import clock
 from app.errors import DomainError, NotFound
-from app.services import campaigns, leaderboards, publications, registration, standings
+from app.services import campaigns, leaderboards, publications, standings
 from app.web.api import bp
 from app.web.api.auth import current_openid, login_required
 
@@ -74,13 +74,12 @@ def top_people():  # noqa: ANN201
 def my_position():  # noqa: ANN201
     """My rank and my team's rank."""
     campaign = _campaign()
-    participant = registration.get_participant(current_openid())
-    enrollment = registration.get_enrollment(participant, campaign) if participant else None
-    if enrollment is None:
+    mine = leaderboards.membership(campaign, current_openid())
+    if mine is None:
         raise NotFound("您还没有报名。", code="not_registered")
-    board = leaderboards.team_board(campaign)
-    team = next(r for r in board if r.team_id == enrollment.team_id)
-    rank = leaderboards.my_rank(campaign, participant)
+    participant_id, team_id = mine
+    board, rank = leaderboards.my_standing(campaign, participant_id)
+    team = next(r for r in board if r.team_id == team_id)
     return jsonify(
         team=team.as_dict(),
         teams_total=len(board),

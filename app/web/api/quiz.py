@@ -6,6 +6,7 @@ import unicodedata
 from typing import Any
 
 from flask import current_app, jsonify, request
+from sqlalchemy import select
 
 from app import clock
 from app.errors import DomainError, NotFound
@@ -91,11 +92,15 @@ def any_campaign() -> Campaign:
 
 
 def my_enrollment(campaign: Campaign) -> tuple[Participant, Enrollment]:
-    participant = registration.get_participant(current_openid())
-    enrollment = registration.get_enrollment(participant, campaign) if participant else None
-    if participant is None or enrollment is None:
+    """The caller and their enrollment in `campaign`, in one query (NotRegistered when either is missing)."""
+    row = db.session.execute(
+        select(Participant, Enrollment)
+        .join(Enrollment, Enrollment.participant_id == Participant.id)
+        .where(Participant.openid == current_openid(), Enrollment.campaign_id == campaign.id)
+    ).first()
+    if row is None:
         raise NotRegistered(NOT_REGISTERED)
-    return participant, enrollment
+    return row[0], row[1]
 
 
 # Shaping responses ----------------------------------------------------------------------------------

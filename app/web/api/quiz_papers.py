@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock, runtime
 from app.errors import Conflict, DomainError, NotFound
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.paper import OPEN, SUBMITTED, Paper, PaperItem
 from app.models.participant import Participant
-from app.services import campaigns, papers, registration
+from app.services import campaigns, papers
 from app.services.answer_pace import check_answer_pace
 from app.web.api import bp
 from app.web.api.auth import client_ip, current_openid, login_required
@@ -74,17 +75,24 @@ def shown(q: Question, item: PaperItem, original: str | None) -> str | None:
 
 # Whose paper ----------------------------------------------------------------------------------------
 def my_paper(paper_id: int, *, lock: bool = False) -> tuple[Participant, Paper]:
-    """The caller's paper (404 for anyone else's). `lock` serialises answers and submissions of one paper."""
-    participant = registration.get_participant(current_openid())
-    if participant is None:
-        raise NotFound(PAPER_NOT_FOUND, code="paper_not_found")
+    """The caller's paper with its items, and the caller (404 for anyone else's). `lock` serialises answers
+    and submissions of one paper (FOR UPDATE of the paper row); the items are then read by a second
+    statement, after the lock is granted, so they include what the previous holder committed."""
+    query = (
+        select(Paper, Participant)
+        .join(Participant, Participant.id == Paper.participant_id)
+        .where(Paper.id == paper_id, Participant.openid == current_openid())
+    )
     if lock:
-        db.session.scalar(
-            select(Paper)
-            .where(Paper.id == paper_id, Paper.participant_id == participant.id)
-            .with_for_update()
-        )
-    return participant, papers.get_paper(paper_id, participant)
+        query = query.with_for_update(of=Paper).execution_options(populate_existing=True)
+        row = db.session.execute(query).first()
+        if row is not None:
+            db.session.expire(row[0], ["items"])  # loaded on first use, by a statement of its own
+    else:
+        row = db.session.execute(query.options(joinedload(Paper.items))).unique().first()
+    if row is None:
+        raise NotFound(PAPER_NOT_FOUND, code="paper_not_found")
+    return row[1], row[0]
 
 
 def open_campaign_of(paper: Paper) -> Campaign:
@@ -126,8 +134,11 @@ def paper_json(paper: Paper) -> dict[str, Any]:
     }
 
 
-def result_json(paper: Paper, participant: Participant, *, already: bool = False) -> dict[str, Any]:
-    """A submitted paper: score, and per question the answer given, the key, points, explanation, source."""
+def result_json(
+    paper: Paper, participant: Participant, *, already: bool = False, cumulative: int | None = None
+) -> dict[str, Any]:
+    """A submitted paper: score, and per question the answer given, the key, points, explanation, source
+    (`cumulative`: the resident's cumulative score when the caller already knows it)."""
     items = []
     for item in paper.items:
         q = papers.question_for(item)
@@ -142,7 +153,8 @@ def result_json(paper: Paper, participant: Participant, *, already: bool = False
                 "source": q.source_label,
             }
         )
-    campaign = db.session.get(Campaign, paper.campaign_id)
+    if cumulative is None:
+        cumulative = papers.cumulative_score(participant, db.session.get(Campaign, paper.campaign_id))
     return {
         "id": paper.id,
         "day": paper.day.isoformat(),
@@ -153,7 +165,7 @@ def result_json(paper: Paper, participant: Participant, *, already: bool = False
         "time_used_ms": paper.time_used_ms,
         "submitted_at": paper.submitted_at.isoformat() if paper.submitted_at else None,
         "already_submitted": already,
-        "cumulative_score": papers.cumulative_score(participant, campaign),
+        "cumulative_score": cumulative,
         "items": items,
     }
 
@@ -259,10 +271,9 @@ def submit(paper_id: int):  # noqa: ANN201
     campaign = open_campaign_of(paper)
     rules = campaigns.rules_of(campaign)
     now = clock.now()
-    for position, text in sorted(answers.items()):
-        papers.answer(paper, position, text, now, rules.multiple_rule)
-    paper = papers.submit(paper, now, rules.min_seconds_per_paper)
-    body = result_json(paper, participant)
+    papers.answer_all(paper, answers, now, rules.multiple_rule)  # every answer was checked above
+    paper, cumulative = papers.submit_scored(paper, now, rules.min_seconds_per_paper)
+    body = result_json(paper, participant, cumulative=cumulative)
     db.session.commit()
     return jsonify(body)
 

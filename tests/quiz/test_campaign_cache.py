@@ -1,0 +1,77 @@
+"""The open campaign comes from the process's copy (no query within READ_CACHE_SECONDS), merged into the
+request's session; a change committed in this process is seen at once, another process's within the TTL."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import create_engine, event, text
+
+from app.extensions import db
+from app.services import campaigns
+from tests.factories import make_campaign
+
+IN_CAMPAIGN = datetime(2026, 6, 16, 4, 0, tzinfo=UTC)
+
+
+def _campaign_queries(engine):  # noqa: ANN001, ANN202
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002, ANN202
+        if "FROM campaigns" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", count)
+
+
+def test_current_campaign_is_read_once_and_attached_to_the_session(app):
+    with app.app_context():
+        made = make_campaign()
+        db.session.commit()
+        now = IN_CAMPAIGN
+        assert campaigns.current_campaign(now).id == made.id
+        db.session.commit()
+        seen, stop = _campaign_queries(db.engine)
+        try:
+            for _ in range(5):
+                found = campaigns.require_open(now)
+                assert found.id == made.id and found in db.session
+                assert campaigns.rules_of(found).total_points == 100
+                db.session.commit()
+        finally:
+            stop()
+        assert seen == []
+
+
+def test_a_change_in_this_process_is_seen_at_once(app):
+    with app.app_context():
+        made = make_campaign()
+        db.session.commit()
+        now = IN_CAMPAIGN
+        assert campaigns.current_campaign(now).is_open(now)
+        made = db.session.get(type(made), made.id)
+        made.ends_at = now - timedelta(seconds=1)
+        db.session.commit()
+        assert not campaigns.current_campaign(now).is_open(now)
+
+
+def test_another_process_change_is_seen_after_the_ttl(app):
+    app.config["READ_CACHE_SECONDS"] = 0.3
+    with app.app_context():
+        made = make_campaign()
+        db.session.commit()
+        now = IN_CAMPAIGN
+        assert campaigns.current_campaign(now).is_open(now)
+        db.session.commit()
+        other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        with other.begin() as conn:
+            conn.execute(
+                text("UPDATE campaigns SET ends_at = :t WHERE id = :id"),
+                {"t": now - timedelta(seconds=1), "id": made.id},
+            )
+        other.dispose()
+        time.sleep(0.35)
+        db.session.commit()
+        assert not campaigns.current_campaign(now).is_open(now)
