@@ -149,16 +149,52 @@ def _ordered(campaign: Campaign, limit: int | None) -> list[tuple[int, int]]:
     return ordered if limit is None else ordered[:limit]
 
 
+_TOP = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+local rows = redis.call('ZREVRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+local ids = {}
+for i = 1, #rows, 2 do ids[#ids + 1] = string.format('%d', tonumber(ARGV[2]) - tonumber(rows[i])) end
+local names = {}
+if #ids > 0 then names = redis.call('HMGET', KEYS[3], unpack(ids)) end
+return {1, rows, names}
+"""
+
+
+def _top_mirrored(campaign: Campaign, limit: int) -> tuple[list[tuple[int, int]], dict[int, str]] | None:
+    """The top `limit` (participant, packed score) and their shown names in one Redis call; None when the
+    boards are not ready or Redis is unavailable."""
+    client = redis_client()
+    if client is None:
+        return None
+    script = getattr(client, "_fangfei_top", None)
+    if script is None:
+        script = client.register_script(_TOP)
+        client._fangfei_top = script  # noqa: SLF001
+    keys = [_k(campaign.id, "ready"), _k(campaign.id, "individuals"), _k(campaign.id, "names")]
+    try:
+        reply = script(keys=keys, args=[limit, MEMBER_BASE])
+    except redis.RedisError:
+        log.warning("Redis unavailable: top individuals from SQL")
+        return None
+    if not int(reply[0]):
+        return None
+    rows, names = reply[1], reply[2]
+    ordered = [(MEMBER_BASE - int(rows[i]), int(float(rows[i + 1]))) for i in range(0, len(rows), 2)]
+    return ordered, {pid: name for (pid, _), name in zip(ordered, names, strict=True) if name}
+
+
 def top_individuals(campaign: Campaign, limit: int = 10) -> list[IndividualRow]:
-    """The top residents with masked names and teams: two Redis commands when the boards are ready."""
-    ordered = _ordered(campaign, limit)
-    shown: dict[int, str] = {}
-    if ordered and is_ready(campaign):
-        try:
-            values = redis_client().hmget(_k(campaign.id, "names"), [str(pid) for pid, _ in ordered])
-            shown = {pid: v for (pid, _), v in zip(ordered, values, strict=True) if v}
-        except redis.RedisError:
-            shown = {}
+    """The top residents with masked names and teams: one Redis call when the boards are ready."""
+    mirrored = _top_mirrored(campaign, limit) if limit > 0 else None
+    if mirrored is not None:
+        ordered, shown = mirrored
+        return _individual_rows(campaign, ordered, shown)
+    return _individual_rows(campaign, _ordered(campaign, limit), {})  # no Redis or not ready: from SQL
+
+
+def _individual_rows(
+    campaign: Campaign, ordered: list[tuple[int, int]], shown: dict[int, str]
+) -> list[IndividualRow]:
     missing = [pid for pid, _ in ordered if pid not in shown]
     if missing:  # no Redis, or names not mirrored yet: one joined query
         teams = {t.id: t for t in campaign.teams}

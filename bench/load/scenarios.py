@@ -97,7 +97,11 @@ def tip_scenario(bench, app: Proc, naive: Proc, floor_max, tips) -> None:  # noq
     print("(c) tips, SMTP unreachable", flush=True)
     before = wrk.metrics(app.url)
     tip = bench.find_max("(c) tips", app.url, tips, server="app")
-    bench.record("(c) tips (web form)", "fangfei", tip, floor_max.rps, target=">= 500/s, p99 < 100 ms")
+    bench.record("(c) tips (web form): max", "fangfei", tip, floor_max.rps, target=">= 500/s")
+    # The target pairs a rate with a latency: offer exactly 500 tips/s (open loop) and read the p99 there.
+    at500 = bench.paced("(c) tips @500/s", app.url, tips, 500, conns=64)
+    bench.record("(c) tips (web form): 500/s offered", "fangfei", at500, floor_max.rps,
+                 target="500/s done, p99 < 100 ms")  # fmt: skip
     bench.tips = wrk.metric_delta(before, wrk.metrics(app.url), "fangfei_tips_received_total")
     naive_tip = bench.find_max("(c) tips", naive.url, tips, server="naive")
     bench.record("(c) tips (web form)", "naive", naive_tip, floor_max.rps)
