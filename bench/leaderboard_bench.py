@@ -34,7 +34,8 @@ TITLE = "Leaderboards (issue 4)"
 INTRO = """\
 `bench/leaderboard_bench.py`: a fresh PostgreSQL database (migrated), 32 national teams, residents and one
 submitted paper per resident and day loaded with COPY; then `leaderboard_rebuild.rebuild`, Redis checked against the
-SQL truth, read latency, and the cost of one update. Target: top-10 and my-rank reads under 2 ms at p99.
+SQL truth, read latency, and the cost of one update. Target: top-10 and my-rank reads under 1 ms at p99 (issue 9;
+issue 4 asked for 2 ms).
 
 Notes, for every scale below:
 - `paper_items` are not loaded: leaderboards read only `papers` (plus `participants.excluded`). Each paper is
@@ -45,11 +46,13 @@ Notes, for every scale below:
   not start in the middle of the measurements. The data is then in the OS page cache (warm), as on a server
   that has been running.
 - Reads: one client, one thread, on the same machine as PostgreSQL and Redis (TCP loopback), 200 warm-up
-  calls, then N timed calls with `time.perf_counter_ns`. `top_individuals` includes its SQL query for the
-  ten names and teams (one round trip); the pure Redis part is the ZREVRANGE line. `my_rank` is Redis only
-  (EXISTS, then one pipeline: ZREVRANK, ZSCORE, ZCARD). Not included: HTTP, WeChat, rendering, concurrency.
-- Update: `apply_paper` is the production after-commit writer (three primary-key reads in its own session:
-  paper, participant, campaign; then one EVALSHA). The script does HGET/HSET on the resident's hash field
+  calls, then N timed calls with `time.perf_counter_ns`. `top_individuals` is one Lua call (ready flag,
+  ZREVRANGE, HMGET of the masked names and teams the writer keeps); the ZREVRANGE line is that command alone.
+  `my_rank` is one pipeline (EXISTS, ZREVRANK, ZSCORE, ZCARD). Not included: HTTP, WeChat, rendering,
+  concurrency.
+- Update: `apply_paper` is the writer used after a rebuild or moderation (three primary-key reads in its own
+  session: paper, participant, team; then one EVALSHA; a submitting request hands the writer what it loaded and
+  skips the reads). The script does HGET/HSET on the resident's hash field
   (O(1)), one ZADD (O(log n) in the sorted set's skiplist), six HINCRBY and four EXPIRE (O(1)): O(log n)
   per paper. It is timed again on synthetic boards of 10k, 100k and 1M residents next to a bare ZADD;
   server-side µs come from `INFO commandstats` deltas (approximate: the Redis is shared).
@@ -239,7 +242,7 @@ def render(
         "",
         f"**Redis = SQL after rebuild**: {_ok(check)} (SQL order took {check['sql_order_s']:.1f} s).",
         "",
-        f"**Reads** (ms; target p99 < 2 ms for top-10 and my-rank: {'met' if p99 < 2 else 'NOT met'})",
+        f"**Reads** (ms; target p99 < 1 ms for top-10 and my-rank: {'met' if p99 < 1 else 'NOT met'})",
         "",
         md_table(["read", "N", "p50", "p95", "p99", "max"], [[k, *_ms(v)] for k, v in read.items()]),
         "",
@@ -251,6 +254,8 @@ def render(
         md_table(
             ["update", "N", "p50", "p95", "p99", "max"],
             [[f"apply_paper, new day, board of {rebuilt['participants']:,}", *_ms(applied)]]
+            + [[f"top_individuals(10), synthetic board of {r['size']:,}", *_ms(r["top10"])] for r in lua]
+            + [[f"my_rank, synthetic board of {r['size']:,}", *_ms(r["my_rank"])] for r in lua]
             + [[f"EVALSHA apply script, board of {r['size']:,}", *_ms(r["lua"])] for r in lua]
             + [[f"bare ZADD (update), board of {r['size']:,}", *_ms(r["zadd"])] for r in lua],
         ),

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import redis
 from sqlalchemy import text
@@ -196,18 +197,25 @@ def lua_scaling(client: redis.Redis, sizes: list[int], updates: int, rng: random
         client.set(k["ready"], "bench")
         team = {}
         for start in range(1, size + 1, 10_000):
-            agg, zset = {}, {}
+            agg, zset, names = {}, {}, {}
             for pid in range(start, min(size, start + 9_999) + 1):
                 pts, ms = rng.randrange(0, 101, 10), rng.randrange(30_000, 600_001)
                 off, team[pid] = rng.randrange(36_000, 86_000), pid % 32 + 1
                 agg[str(pid)] = f"{pts}|{ms}|{off}|1|{team[pid]}"
+                names[str(pid)] = "张*三|北京市"
                 zset[f"{MEMBER_BASE - pid:012d}"] = (
                     (pts << (TIME_BITS + SUBMIT_BITS)) | ((tmax - ms // 1000) << SUBMIT_BITS) | (smax - off)
                 )
             pipe = client.pipeline(transaction=False)
             pipe.hset(k["agg"], mapping=agg)
+            pipe.hset(k["names"], mapping=names)
             pipe.zadd(k["individuals"], zset)
             pipe.execute()
+        # The production reads on this board: top-10 with names (one Lua call) and one resident's rank.
+        board = SimpleNamespace(id=cid)
+        picks = iter(rng.choices(range(1, size + 1), k=updates + 200))
+        top10 = timed(lambda: leaderboards.top_individuals(board, 10), updates)  # noqa: B023
+        mine = timed(lambda: leaderboards.my_rank(board, Participant(id=next(picks))), updates)  # noqa: B023
         chosen = rng.sample(range(1, size + 1), min(size, 2 * updates))
         keys = [k["ready"], k["agg"], k["individuals"], k["team:all"], k["day"], k["names"]]
         before, samples = _commandstats(client, "evalsha"), []
@@ -238,6 +246,8 @@ def lua_scaling(client: redis.Redis, sizes: list[int], updates: int, rng: random
         rows.append(
             {
                 "size": size,
+                "top10": top10,
+                "my_rank": mine,
                 "lua": percentiles(samples),
                 "lua_server_us": lua_server,
                 "zadd": percentiles(zadd),

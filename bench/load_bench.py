@@ -34,7 +34,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="short runs, fewer load levels (< 5 minutes)")
     p.add_argument("--seconds", type=int, default=None, help="seconds per wrk run (default 20, quick 6)")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers per server (WEB_CONCURRENCY)")
-    p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    p.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
     p.add_argument("--no-results", action="store_true", help="print the table only")
     p.add_argument(
         "--only",
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
 
         if "a" in args.only:
             print("cost of one chat message (in-process, counted)", flush=True)
-            bench.cost = profile_chat.measure(30)
+            bench.cost = profile_chat.measure(12 if args.quick else 30)
 
         run_all(bench, env, app_node, floor, naive)
         body = render(bench, command, app_node, started)

@@ -12,7 +12,7 @@ import tempfile
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "256"))
 keepalive = 5
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a stuck (or still booting) worker is restarted

@@ -30,8 +30,9 @@ at send time so fangfei sheds requests that queued longer than `FANGFEI_SHED_AFT
 
 Caveats, for every figure below: **the generator, PostgreSQL, Redis and all three servers share the same two
 cores**, so absolute figures are lower than on a dedicated node, and the ratio to the floor is the fairer
-number. Before 21:00 UTC on 2026-11-23 other engineers' test suites were running on the same cores; rerun
-`make bench` on an idle machine for clean figures. Latency is wrk's, from request write to response.
+number; run it on an otherwise idle machine. Latency is wrk's, from request write to response. "1 node on 1
+core" / "2 nodes, 1 core each" pin each gunicorn master to its own core (`taskset`), PostgreSQL, Redis and
+wrk unpinned: the nearest this machine gets to adding a host.
 (d) and (e) at 1M/10M participants come from the leaderboard benchmark (section above, same `make bench`);
 here (d) is the HTTP path on the load database."""
 
@@ -45,27 +46,42 @@ overhead). The same tool on the previous version (commit d0efe3c) gave, mix aver
 17,700; 排行榜 7 / 11 / 12,500)."""
 
 
-ANALYSIS = """**Why fangfei is below the floor, and what would close the gap** (profile: `.venv/bin/python -m
-bench.load.profile_chat`, py-spy sampling one worker while residents play one after another; on an idle
-machine one chat answer takes a median 23 ms in a single-threaded worker, 排行榜 36 ms):
+ANALYSIS = """**Where the gap to the floor is, and what would close it.** Profiles: `.venv/bin/python -m
+bench.load.profile_chat` (the table above) and `.venv/bin/python -m bench.load.cpu_split` (CPU seconds per
+request by process, from /proc, during a closed-loop chat run; on the idle machine at 23:25 UTC: fangfei's
+gunicorn workers **7.4 ms** of CPU per chat message, PostgreSQL 0.8 ms, Redis 0.2 ms; the floor's workers 1.05 ms
+per echo).
 
-- The floor does no I/O. fangfei does, per chat answer, about 8 to 10 PostgreSQL round trips (open campaign,
-  participant, paper, its items, the bank stamp, the answer update, the commit) and 6 to 8 Redis commands
-  (dedup claim and reply, user lock acquire and release, dialog load and save, the answer-pace counter). Each
-  round trip is also a context switch on the shared 2 cores, so the cost is mostly wall time and scheduler
-  churn, not Python. The naive baseline makes about half as many round trips (no dedup, no lock, no
-  pacing), which is why it is about 3x faster here, without the guarantees.
-- The parsed question bank is now kept per process (`app/services/bank.py`) and checked once per
-  transaction by a stamp query. The stamp query itself (it sums the JSON size of ~300 rows) is about 7% of
-  samples: a revision counter bumped by `sync_questions`/`retire` would make it a primary-key read.
-  `registration.get_participant` (the first query: pool checkout and BEGIN) is about 10%,
-  `campaigns.current_campaign` about 6%, and 排行榜 reads SQL standings until the scheduler's watchdog has built
-  the Redis boards for a new campaign.
-- To close it: cache the open campaign for a few seconds; load paper, items and participant in one query;
-  fold the Redis dedup claim, user lock and dialog load into one Lua call (and the release, dialog save and
-  dedup reply into another); skip the user lock for events that change no state; a bank revision counter.
-  That removes roughly half the round trips per message. The remaining gap to the floor is the price of
-  dedup, per-user ordering and durable answers, which the floor does not provide."""
+- **What was cut.** Per chat message (mix average) from 8.7 to 3.5 SQL statements and from 6.5 to 2.2 Redis
+  commands: the dedup claim, the user's lock, the dialog and the answer-pace counter are one Lua call in and one
+  out (`app/wechat/turn.py`); an answer is one conditional UPDATE from a snapshot of the paper kept in the
+  dialog (`app/services/paper_answers.py`); campaigns, the parsed bank and the latest publication are per-process
+  copies (`app/services/read_cache.py`); no pool pre-ping; a new paper is two INSERT ... RETURNING. H5 submit
+  went from 21 statements to 4, leaderboard reads to one Lua call and no SQL, a tip to one INSERT (tip, event and
+  outbox rows) and one Redis command. On the same machine, before (d0efe3c, idle, 21:37 UTC) and after: chat
+  157 to about 260/s, submissions 55 to about 130/s, API mix 112 to about 270/s, tips 141 to about 500-700/s,
+  leaderboard HTTP 216 to about 800/s.
+- **What is left is Python CPU in the app process, not round trips.** The workers spend about 7 times the
+  floor's CPU per message; PostgreSQL and Redis together about 1 ms. A chat answer is now BEGIN, one UPDATE,
+  COMMIT and two Redis calls, yet costs about 4.5 ms of CPU in-process against 0.9 ms for the floor: the
+  SQLAlchemy session and statement machinery (about 0.5 ms per statement), redis-py (about 0.15 ms per command),
+  Flask/Werkzeug hooks (metrics, logs, security headers: about 0.3 ms), grading, rendering and the dialog JSON.
+  The naive baseline is about twice as fast in chat because it does less per message (Core SQL on a bare
+  connection, no ORM, no Redis, no dedup, no per-user lock, no pacing, no metrics), not because it makes fewer
+  round trips (it makes five per answer).
+- **To reach 50% of the floor** (about 1.6 ms of app CPU per chat message on this machine) the hot paths would
+  have to leave the ORM and the generic framework: raw psycopg (or Core on a bare connection) for the chat answer
+  and the H5 submit, a leaner WSGI path for /wechat, and keeping answers 1-7 of a chat paper in Redis only (the
+  database would get the paper at the eighth answer: two fewer statements on 7 of 11 messages, but partial
+  progress would be lost with Redis). We did not take the last step because the database is the truth for every
+  recorded answer. More capacity is cheaper to get by adding cores: the pinned runs show a second node (core)
+  adding about 60%, the rest going to PostgreSQL, Redis and wrk on the same two cores.
+- **Targets met**: no request over 4.5 s at twice the maximum (load is shed from `X-Request-Start` at 3 s);
+  worker memory under 120 MiB; Redis under 130 MiB per 1M residents per board and the 10M rebuild under 120 s
+  (leaderboard section); tips above 500/s at the maximum. **Missed**: chat at 50% of the floor and p99 under
+  100 ms at 80% of the maximum (queueing on two saturated shared cores), 1,000 submissions/s, tips' p99 under
+  100 ms at 500/s (500/s is near this machine's maximum with the generator and the database on the same cores),
+  and 2,000 leaderboard HTTP reads/s (each read is token verification, one Lua call and JSON in Flask)."""
 
 
 @dataclass

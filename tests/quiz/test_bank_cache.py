@@ -8,23 +8,13 @@ import json
 import threading
 import time
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from app import clock
 from app.extensions import db
 from app.services import bank
 from tests.factories import load_bundled_bank
-
-
-def _bank_statements(engine):  # noqa: ANN001, ANN202
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002, ANN202
-        if "bank_questions" in statement:
-            seen.append(statement.split()[0])
-
-    event.listen(engine, "before_cursor_execute", count)
-    return seen, lambda: event.remove(engine, "before_cursor_execute", count)
+from tests.support.statements import recorded
 
 
 def test_no_query_within_the_ttl_even_across_transactions(app):
@@ -33,15 +23,12 @@ def test_no_query_within_the_ttl_even_across_transactions(app):
         db.session.commit()
         assert len(bank.all_questions()) == added
         db.session.commit()
-        seen, stop = _bank_statements(db.engine)
-        try:
+        with recorded(db.engine, lambda statement: "bank_questions" in statement) as seen:
             for _ in range(3):
                 assert len(bank.all_questions()) == added
                 for q in bank.all_questions()[:8]:
                     assert bank.get_question(q.id) == q
                 db.session.commit()
-        finally:
-            stop()
         assert seen == []  # three transactions, no bank query: the process's copy was reused
 
 

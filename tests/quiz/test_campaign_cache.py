@@ -6,24 +6,14 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from app.extensions import db
 from app.services import campaigns
 from tests.factories import make_campaign
+from tests.support.statements import recorded
 
 IN_CAMPAIGN = datetime(2026, 6, 16, 4, 0, tzinfo=UTC)
-
-
-def _campaign_queries(engine):  # noqa: ANN001, ANN202
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002, ANN202
-        if "FROM campaigns" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    return seen, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
 def test_current_campaign_is_read_once_and_attached_to_the_session(app):
@@ -33,15 +23,12 @@ def test_current_campaign_is_read_once_and_attached_to_the_session(app):
         now = IN_CAMPAIGN
         assert campaigns.current_campaign(now).id == made.id
         db.session.commit()
-        seen, stop = _campaign_queries(db.engine)
-        try:
+        with recorded(db.engine, lambda statement: "FROM campaigns" in statement) as seen:
             for _ in range(5):
                 found = campaigns.require_open(now)
                 assert found.id == made.id and found in db.session
                 assert campaigns.rules_of(found).total_points == 100
                 db.session.commit()
-        finally:
-            stop()
         assert seen == []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import clock, redis_keys
 from app.extensions import db
@@ -15,6 +15,7 @@ from app.models.participant import Participant
 from app.runtime import store
 from app.services import campaigns, papers
 from tests.quiz.test_chat_quiz import register_by_chat, right_answer, wrong_answer
+from tests.support.statements import recorded
 
 OPENID = "o_resident_0001"
 
@@ -25,19 +26,12 @@ def _paper(app) -> Paper:  # noqa: ANN001
 
 
 def _statements(app, fn):  # noqa: ANN001, ANN202
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002, ANN202
-        seen.append(statement.split()[0])
-
+    """The reply of fn() and the verbs of the SQL statements it ran."""
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded(engine) as seen:
         reply = fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return reply, seen
+    return reply, [statement.split()[0] for statement in seen]
 
 
 def test_a_mid_paper_answer_is_one_statement(app, wx, campaign):

@@ -1,0 +1,110 @@
+"""Where the CPU goes under load: CPU seconds per request of the app's gunicorn workers, PostgreSQL and
+Redis (from /proc) during one closed-loop wrk run of the chat quiz mix against fangfei, then the same for
+the floor (encrypted echo). Each server runs alone, with the production gunicorn settings.
+
+    .venv/bin/python -m bench.load.cpu_split [--seconds 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import uuid
+from pathlib import Path
+
+from app import create_app
+from app.emulator.server import create_emulator
+from bench.load import gen, seed, wrk
+from bench.load.stack import APP_ID, APP_SECRET, StackEnv, flask, start_node
+from bench.load_bench import _clear
+from config import load_settings
+from tests.support import services
+from tests.support.servers import ServerThread
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_group() -> collections.Counter:
+    """CPU seconds (user + system) so far of every process, grouped: app workers, postgres, redis, other."""
+    out: collections.Counter = collections.Counter()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline") as f:
+                cmd = f.read().replace("\0", " ")
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / TICK
+        if "gunicorn" in cmd:
+            group = "gunicorn workers"
+        elif comm.startswith("postgres"):
+            group = "PostgreSQL"
+        elif comm.startswith("redis"):
+            group = "Redis"
+        elif "scheduler" in cmd:
+            group = "scheduler"
+        else:
+            group = "other (wrk is gone when read)"
+        out[group] += seconds
+    return out
+
+
+def measure(env: StackEnv, work: Path, app_spec: str, requests_file: Path, args: argparse.Namespace) -> str:
+    name = app_spec.split(":")[0].replace(".", "-")
+    node = start_node(env, work, name=name, workers=args.workers, threads=args.threads, app=app_spec)
+    seconds, conns = args.seconds, args.connections
+    try:
+        before = cpu_by_group()
+        run = wrk.run(node.url, requests_file, connections=conns, seconds=seconds, label=app_spec)
+        after = cpu_by_group()
+    finally:
+        node.stop()
+    lines = [f"{app_spec}: {run.rps:,.0f} requests/s, {run.requests:,} requests"]
+    for group in sorted(after, key=lambda g: before[g] - after[g]):
+        spent = after[group] - before[group]
+        if spent >= 0.05:
+            lines.append(
+                f"  {group:32} {spent:6.2f} CPU s   {1000 * spent / max(run.requests, 1):6.2f} ms per request"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    name, url = services.create_pg_database(prefix="ffcpu")
+    namespace = f"ffcpu{uuid.uuid4().hex[:6]}"
+    emulator = ServerThread(create_emulator(APP_ID, APP_SECRET)).start()
+    work = Path(f"/tmp/{namespace}")
+    work.mkdir()
+    env = StackEnv(url, services.REDIS_URL, namespace, emulator.url + "/")
+    app = create_app(load_settings("production", environ=env.environ()))
+    seed.prepare(app)
+    keys = {"token": env.token, "app_id": APP_ID, "aes_key": env.aes_key}
+    scheduler = flask(env, work, "scheduler", "run", name="scheduler")
+    try:
+        chat = work / "chat.txt"
+        gen.write(gen.quiz_chat(keys, seed.register(app, "cpu", 80 * args.seconds)), chat)
+        echo = work / "echo.txt"
+        gen.write(gen.echo_chat(keys, [f"oecho{i:07d}" for i in range(300 * args.seconds)], 11), echo)
+        print(measure(env, work, "app:create_app()", chat, args))
+        print(measure(env, work, "bench.load.floor_app:app", echo, args))
+    finally:
+        scheduler.stop()
+        emulator.stop()
+        services.drop_pg_database(name)
+        _clear(namespace)
+
+
+if __name__ == "__main__":
+    main()
