@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.errors import DomainError
@@ -60,11 +59,8 @@ read_cache.watch(Campaign)
 
 
 def _load_campaigns() -> list[Campaign]:
-    """Every campaign, detached (loaded in a session of its own so the copies can be shared)."""
-    with Session(db.engine, expire_on_commit=False) as session:
-        rows = list(session.scalars(select(Campaign).order_by(Campaign.starts_at)))
-        session.expunge_all()
-    return rows
+    """Every campaign, detached (shared by the requests of this process)."""
+    return read_cache.detached(select(Campaign).order_by(Campaign.starts_at))
 
 
 def current_campaign(now: datetime) -> Campaign | None:

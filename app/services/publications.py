@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app import clock, personal_data
 from app.extensions import db
@@ -109,10 +108,7 @@ def latest(campaign: Campaign, kind: str = "cumulative") -> Publication | None:
         return db.session.scalar(query)
 
     def load() -> Publication | None:
-        with Session(db.engine, expire_on_commit=False) as session:
-            found = session.scalar(query)
-            session.expunge_all()
-        return found
+        return next(iter(read_cache.detached(query)), None)
 
     return read_cache.cached(f"publication:{campaign.id}:{kind}", load)
 

@@ -49,6 +49,15 @@ def cached(name: str, load: Callable[[], T]) -> T:
     return value
 
 
+def detached(query: Any) -> list[Any]:
+    """The ORM rows of `query`, loaded in a session of their own and detached, so that one copy can be
+    shared by every request of the process (read-only)."""
+    with Session(db.engine, expire_on_commit=False) as session:
+        rows = list(session.scalars(query))
+        session.expunge_all()
+    return rows
+
+
 def watch(*models: type) -> None:
     """Invalidate the copies when a session commits changes to any of these models."""
     _watched.update(models)
