@@ -30,8 +30,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     observability.init_app(app)
 
-    from app.web import register_blueprints
+    from app.web import cookie_session, register_blueprints
 
+    cookie_session.init_app(app)  # the session cookie without a serializer built per request
     register_blueprints(app)
 
     from app.cli import register_cli

@@ -6,7 +6,7 @@ import gc
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -181,12 +181,58 @@ def _server_us(client: redis.Redis, command: str, before: tuple[int, int]) -> fl
     return (usec - before[1]) / max(1, calls - before[0])
 
 
+def synthetic_board(
+    client: redis.Redis,
+    keys: dict[str, str],
+    pids: Iterable[int],
+    rng: random.Random,
+    *,
+    with_details: bool = False,
+    chunk: int = 10_000,
+) -> int:
+    """Add residents `pids` with random scores (0-100 points, 30-600 s, a submission during day 1) to the
+    individuals board `keys["individuals"]`, in pipelined chunks; with_details also writes their `agg`
+    and `names` hash fields (team pid % 32 + 1), as the writer would. Returns how many were added."""
+    tmax, smax = (1 << TIME_BITS) - 1, (1 << SUBMIT_BITS) - 1
+    added, batch = 0, []
+    for pid in pids:
+        batch.append(pid)
+        if len(batch) == chunk:
+            added += _add_synthetic(client, keys, batch, rng, with_details, tmax, smax)
+            batch = []
+    if batch:
+        added += _add_synthetic(client, keys, batch, rng, with_details, tmax, smax)
+    return added
+
+
+def _add_synthetic(client, keys, pids, rng, with_details, tmax, smax) -> int:  # noqa: ANN001, PLR0913
+    agg, zset, names = {}, {}, {}
+    for pid in pids:
+        pts, ms, off = (
+            rng.randrange(0, 101, 10),
+            rng.randrange(30_000, 600_001),
+            rng.randrange(36_000, 86_000),
+        )
+        zset[f"{MEMBER_BASE - pid:012d}"] = (
+            (pts << (TIME_BITS + SUBMIT_BITS)) | ((tmax - ms // 1000) << SUBMIT_BITS) | (smax - off)
+        )
+        if with_details:
+            agg[str(pid)] = f"{pts}|{ms}|{off}|1|{pid % 32 + 1}"
+            names[str(pid)] = "张*三|北京市"
+    pipe = client.pipeline(transaction=False)
+    if with_details:
+        pipe.hset(keys["agg"], mapping=agg)
+        pipe.hset(keys["names"], mapping=names)
+    pipe.zadd(keys["individuals"], zset)
+    pipe.execute()
+    return len(pids)
+
+
 def lua_scaling(client: redis.Redis, sizes: list[int], updates: int, rng: random.Random) -> list[dict]:
     """The apply script (EVALSHA) and a bare ZADD on synthetic boards of each size. Each update is a
     resident's paper of a new day, so the script takes its full path (HGET, HSET, ZADD of an existing
     member, six HINCRBY, four EXPIRE)."""
     script, rows = leaderboard_mirror._script(client), []  # noqa: SLF001 (the production script object)
-    tmax, smax = (1 << TIME_BITS) - 1, (1 << SUBMIT_BITS) - 1
     for size in sizes:
         cid = 900_000_000 + size
         k = {
@@ -195,22 +241,8 @@ def lua_scaling(client: redis.Redis, sizes: list[int], updates: int, rng: random
         }
         k["day"] = redis_keys.leaderboard(cid, "team:2026-06-16").name
         client.set(k["ready"], "bench")
-        team = {}
-        for start in range(1, size + 1, 10_000):
-            agg, zset, names = {}, {}, {}
-            for pid in range(start, min(size, start + 9_999) + 1):
-                pts, ms = rng.randrange(0, 101, 10), rng.randrange(30_000, 600_001)
-                off, team[pid] = rng.randrange(36_000, 86_000), pid % 32 + 1
-                agg[str(pid)] = f"{pts}|{ms}|{off}|1|{team[pid]}"
-                names[str(pid)] = "张*三|北京市"
-                zset[f"{MEMBER_BASE - pid:012d}"] = (
-                    (pts << (TIME_BITS + SUBMIT_BITS)) | ((tmax - ms // 1000) << SUBMIT_BITS) | (smax - off)
-                )
-            pipe = client.pipeline(transaction=False)
-            pipe.hset(k["agg"], mapping=agg)
-            pipe.hset(k["names"], mapping=names)
-            pipe.zadd(k["individuals"], zset)
-            pipe.execute()
+        team = {pid: pid % 32 + 1 for pid in range(1, size + 1)}
+        synthetic_board(client, k, range(1, size + 1), rng, with_details=True)
         # The production reads on this board: top-10 with names (one Lua call) and one resident's rank.
         board = SimpleNamespace(id=cid)
         picks = iter(rng.choices(range(1, size + 1), k=updates + 200))

@@ -42,7 +42,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="scenarios to run, e.g. --only b or --only cd (default abcd; implies "
         "--no-results unless all run)",
     )
-    return p.parse_args(argv)
+    p.add_argument(
+        "--board-size",
+        type=int,
+        default=None,
+        help="synthetic residents on the individuals board for the second (d) row (default 10,000,000, "
+        "quick 1,000,000; 0 = skip)",
+    )
+    args = p.parse_args(argv)
+    if args.board_size is None:
+        args.board_size = 1_000_000 if args.quick else 10_000_000
+    return args
 
 
 class Bench:

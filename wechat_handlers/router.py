@@ -193,7 +193,8 @@ def run_locked(
     try:
         reply = router.dispatch(ctx)
         reply = _fit(reply, msg, ctx.now)
-        db.session.commit()
+        if db.session().in_transaction():  # a message that touched no table has nothing to commit
+            db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         return Text(exc.message), False, ctx.count

@@ -122,3 +122,10 @@ def all_questions(active_only: bool = True) -> list[Question]:
 def get_question(question_id: str) -> Question | None:
     found = _parsed()["by_id"].get(question_id)
     return found[1] if found else None
+
+
+def get_questions(question_ids: Iterable[str]) -> dict[str, Question]:
+    """The stored questions with these ids (any status), from one look at the process's copy (a paper's
+    questions at once: the copy's freshness is checked once, not per question)."""
+    by_id = _parsed()["by_id"]
+    return {qid: found[1] for qid in question_ids if (found := by_id.get(qid)) is not None}

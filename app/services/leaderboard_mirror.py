@@ -26,6 +26,12 @@ from app.services.standings import SUBMIT_BITS, TIME_BITS
 log = logging.getLogger(__name__)
 MEMBER_BASE = 10**12
 _ENTRIES = "fangfei.leaderboard_entries"
+_writes = [0]  # mirror writes made by this process (copies of public boards drop when it moves)
+
+
+def writes() -> int:
+    return _writes[0]
+
 
 # KEYS: ready, agg, individuals, team:all, team:<day>, names
 # ARGV: pid, team_id, points, time_ms, submit_offset_s, day_bit, ttl, display ("masked name|team name")
@@ -155,7 +161,10 @@ def apply_entry(entry: Entry) -> int:
         redis_keys.LEADERBOARD_TTL,
         entry.display,
     ]
-    return int(_script(client)(keys=keys, args=args))
+    try:
+        return int(_script(client)(keys=keys, args=args))
+    finally:
+        _writes[0] += 1  # after the write: a copy rendered meanwhile is dropped at the next read
 
 
 def remember(session: Session, entry: Entry) -> None:

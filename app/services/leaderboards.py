@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import redis
-from sqlalchemy import event, inspect, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models.campaign import Campaign, Team
 from app.models.participant import Enrollment, Participant
+from app.services import membership as members
 from app.services import read_cache, standings
 from app.services.leaderboard_mirror import (  # noqa: F401 (the writer, re-exported for its callers)
     MEMBER_BASE,
@@ -56,26 +57,27 @@ def teams_of(campaign: Campaign) -> list[TeamInfo]:
 
 
 # One round trip for a read: the ready marker, the team board as ONE string (parsing 200 replies costs
-# more than the rest of the request), and optionally my rank. KEYS: ready, board, individuals; ARGV: member.
+# more than the rest of the request), and optionally my rank and the membership version (app.services.
+# membership). KEYS: ready, board, individuals, members-version; ARGV: member.
 _READ = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
 local board = table.concat(redis.call('HGETALL', KEYS[2]), ',')
 if ARGV[1] == '' then return {1, board} end
 local rank = redis.call('ZREVRANK', KEYS[3], ARGV[1])
 local score = redis.call('ZSCORE', KEYS[3], ARGV[1])
-return {1, board, rank, score, redis.call('ZCARD', KEYS[3])}
+return {1, board, rank, score, redis.call('ZCARD', KEYS[3]), redis.call('GET', KEYS[4])}
 """
 _ranked: dict[tuple[int, str], tuple[str, list[TeamInfo], dict, list[TeamStanding]]] = {}
 
 
 def _read(client: redis.Redis, campaign: Campaign, board: str, member: str = "") -> list | None:
-    """[board string, rank, score, card] from the mirror, or None when it is not ready."""
+    """[board string, rank, score, card, members version] from the mirror, or None when it is not ready."""
     script = getattr(client, "_fangfei_read", None)
     if script is None:
         script = client.register_script(_READ)
         client._fangfei_read = script  # noqa: SLF001
     keys = [_k(campaign.id, "ready"), _k(campaign.id, board), _k(campaign.id, "individuals")]
-    reply = script(keys=keys, args=[member])
+    reply = script(keys=[*keys, members.version_key(campaign.id)], args=[member])
     return list(reply[1:]) if int(reply[0]) else None
 
 
@@ -268,30 +270,10 @@ def _my_rank_sql(campaign: Campaign, participant_id: int) -> MyRank | None:
 
 
 def membership(campaign: Campaign, openid: str) -> tuple[int, int] | None:
-    """(participant id, team id) of a resident registered for the campaign, else None.
-
-    Remembered per process for READ_CACHE_SECONDS (read_cache), so a warm "my rank" needs no SQL: the id
-    never changes, and a team change or an erasure in this process drops the copies at once (in other
-    processes they age out within the same seconds as the campaign copies)."""
-    known: dict[str, tuple[int, int]] = read_cache.cached(f"leaderboard-members:{campaign.id}", dict)
-    found = known.get(openid)
-    if found is None:
-        row = db.session.execute(
-            select(Enrollment.participant_id, Enrollment.team_id)
-            .join(Participant, Participant.id == Enrollment.participant_id)
-            .where(Participant.openid == openid, Enrollment.campaign_id == campaign.id)
-        ).first()
-        if row is None:
-            return None
-        found = known[openid] = (row[0], row[1])
-    return found
-
-
-@event.listens_for(Enrollment.team_id, "set")
-@event.listens_for(Participant.openid, "set")
-def _membership_changed(target, value, old, initiator) -> None:  # noqa: ANN001
-    if inspect(target).persistent and value != old:  # a change to a stored row, not a new registration
-        read_cache.invalidate()
+    """(participant id, team id) of a resident registered for the campaign, else None (app.services.membership:
+    remembered per process, forgotten in every process when a resident moves)."""
+    found = members.lookup(campaign, openid)
+    return None if found is None else found[:2]
 
 
 def my_standing(campaign: Campaign, participant_id: int) -> tuple[list[TeamStanding], MyRank | None]:
@@ -301,7 +283,7 @@ def my_standing(campaign: Campaign, participant_id: int) -> tuple[list[TeamStand
         try:
             found = _read(client, campaign, "team:all", _member(participant_id))
             if found is not None:
-                raw, rank, score, total = found
+                raw, rank, score, total, _ = found
                 return _rank_mirrored(campaign, "team:all", raw), _my_rank_from(rank, score, total)
         except redis.RedisError:
             log.warning("Redis unavailable: my standing from SQL")

@@ -31,10 +31,14 @@ def invalidate() -> None:
     _generation[0] += 1
 
 
+def generation() -> int:
+    """Changes whenever the copies are dropped (for copies kept elsewhere that must drop with these)."""
+    return _generation[0]
+
+
 def cached(name: str, load: Callable[[], T]) -> T:
     """The copy called `name` for the current database, loading it with `load()` when missing or stale."""
-    session = db.session()
-    if session.info.get(DIRTY):
+    if db.session.registry.has() and db.session().info.get(DIRTY):  # a request that has no session yet
         return load()  # this transaction changed a cached table: never share what it sees
     key = (db.engine.url, name)
     now = time.monotonic()

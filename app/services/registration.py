@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from app import personal_data
@@ -85,14 +85,17 @@ def get_participant(openid: str) -> Participant | None:
     return db.session.scalar(select(Participant).where(Participant.openid == openid))
 
 
+_ENROLLMENT_OF = (  # built once: the chat asks this on every 答题 and 排行榜
+    select(Enrollment)
+    .join(Participant, Participant.id == Enrollment.participant_id)
+    .where(Participant.openid == bindparam("b_openid"), Enrollment.campaign_id == bindparam("b_campaign"))
+    .options(contains_eager(Enrollment.participant))
+)
+
+
 def enrollment_of(openid: str, campaign: Campaign) -> Enrollment | None:
     """The resident's enrollment in the campaign, with the participant loaded in the same query."""
-    return db.session.scalar(
-        select(Enrollment)
-        .join(Participant, Participant.id == Enrollment.participant_id)
-        .where(Participant.openid == openid, Enrollment.campaign_id == campaign.id)
-        .options(contains_eager(Enrollment.participant))
-    )
+    return db.session.scalar(_ENROLLMENT_OF, {"b_openid": openid, "b_campaign": campaign.id})
 
 
 def get_enrollment(participant: Participant, campaign: Campaign) -> Enrollment | None:

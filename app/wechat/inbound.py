@@ -7,6 +7,7 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from xml.etree.ElementTree import ParseError  # noqa: S405 (only the exception type)
 
@@ -36,8 +37,8 @@ class GatewayConfig:
     mode: str  # plaintext, compatible, safe
     tolerance: int = 300
 
-    @property
-    def crypto(self) -> WeChatCrypto:
+    @cached_property
+    def crypto(self) -> WeChatCrypto:  # built once per configuration (it decodes the AES key)
         return WeChatCrypto(self.token, self.aes_key, self.app_id)
 
 

@@ -2,7 +2,10 @@
 Redis (from /proc) during one closed-loop wrk run of the chat quiz mix against fangfei, then the same for
 the floor (encrypted echo). Each server runs alone, with the production gunicorn settings.
 
-    .venv/bin/python -m bench.load.cpu_split [--seconds 10] [--connections 32]
+    .venv/bin/python -m bench.load.cpu_split [--seconds 10] [--connections 32] [--py-spy 30]
+
+With --py-spy N, py-spy samples the app's workers during the run and the N functions with the most samples
+are printed twice: by own time (where the CPU is spent) and by inclusive time (which call paths cost most).
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
 from app import create_app
 from app.emulator.server import create_emulator
 from bench.load import gen, seed, wrk
-from bench.load.stack import APP_ID, APP_SECRET, StackEnv, flask, start_node
+from bench.load.stack import APP_ID, APP_SECRET, ROOT, StackEnv, flask, start_node
 from bench.load_bench import _clear
 from config import load_settings
 from tests.support import services
@@ -41,6 +46,7 @@ def cpu_by_group() -> collections.Counter:
         seconds = (int(fields[11]) + int(fields[12])) / TICK
         if "gunicorn" in cmd:
             group = "gunicorn workers"
+            out[f"pid {pid}"] += seconds
         elif comm.startswith("postgres"):
             group = "PostgreSQL"
         elif comm.startswith("redis"):
@@ -57,20 +63,86 @@ def measure(env: StackEnv, work: Path, app_spec: str, requests_file: Path, args:
     name = app_spec.split(":")[0].replace(".", "-")
     node = start_node(env, work, name=name, workers=args.workers, threads=args.threads, app=app_spec)
     seconds, conns = args.seconds, args.connections
+    spy = None
     try:
+        if args.py_spy:
+            raw = work / f"{name}.collapsed"
+            spy = subprocess.Popen(  # noqa: S603
+                [
+                    os.path.join(os.path.dirname(sys.executable), "py-spy"),
+                    "record",
+                    "--pid",
+                    str(node.popen.pid),
+                    "--subprocesses",
+                    "--rate",
+                    "250",
+                    "--format",
+                    "raw",
+                    "--nonblocking",
+                    "--duration",
+                    str(seconds),
+                    "--output",
+                    str(raw),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         before = cpu_by_group()
         run = wrk.run(node.url, requests_file, connections=conns, seconds=seconds, label=app_spec)
         after = cpu_by_group()
     finally:
+        if spy is not None:
+            spy.wait(timeout=60)
         node.stop()
     lines = [f"{app_spec}: {run.rps:,.0f} requests/s, {run.requests:,} requests"]
-    for group in sorted(after, key=lambda g: before[g] - after[g]):
+    workers = sorted((after[g] - before[g] for g in after if g.startswith("pid ")), reverse=True)
+    busy = [w for w in workers if w >= 0.05]
+    if busy:
+        lines.append("  CPU s by gunicorn process: " + ", ".join(f"{w:.2f}" for w in busy))
+    for group in sorted((g for g in after if not g.startswith("pid ")), key=lambda g: before[g] - after[g]):
         spent = after[group] - before[group]
         if spent >= 0.05:
             lines.append(
                 f"  {group:32} {spent:6.2f} CPU s   {1000 * spent / max(run.requests, 1):6.2f} ms per request"
             )
+    if spy is not None:
+        lines.append(spy_summary(work / f"{name}.collapsed", args.py_spy))
     return "\n".join(lines)
+
+
+def spy_summary(path: Path, top: int) -> str:
+    """Own and inclusive sample shares by function from py-spy's collapsed stacks (idle threads left out)."""
+    own: collections.Counter = collections.Counter()
+    inclusive: collections.Counter = collections.Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [_short(f) for f in stack.split(";")[1:]]  # the first frame is the process/thread
+        if not frames or any(idle in frames[-1] for idle in _IDLE):
+            continue
+        n = int(count)
+        total += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            inclusive[frame] += n
+    out = [f"  py-spy: {total:,} busy samples in the workers"]
+    for title, counter in (("own", own), ("inclusive", inclusive)):
+        out.append(f"  top {top} by {title} time:")
+        out += [f"    {100 * n / max(total, 1):5.1f}%  {frame}" for frame, n in counter.most_common(top)]
+    return "\n".join(out)
+
+
+_IDLE = ("select (selectors.py", "wait (threading.py", "sleep (gunicorn", "poll (selectors.py", "accept (")
+
+
+def _short(frame: str) -> str:
+    """'fn (/long/path/site-packages/pkg/mod.py:12)' -> 'fn (pkg/mod.py)'."""
+    fn, _, where = frame.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", f"{ROOT}/", "python3.11/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+    return f"{fn} ({where})"
 
 
 def main() -> None:
@@ -81,6 +153,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--py-spy", type=int, default=0, metavar="N", help="sample the workers; print top N")
     args = parser.parse_args()
     name, url = services.create_pg_database(prefix="ffcpu")
     namespace = f"ffcpu{uuid.uuid4().hex[:6]}"

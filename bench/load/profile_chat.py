@@ -75,9 +75,10 @@ class Counts:
         self._undo = None
 
 
-def measure(residents: int = 30, show: str = "") -> list[tuple[str, float, float, float, float]]:
-    """Per step of the chat quiz (and the mix average last): SQL statements, Redis commands, Python calls
-    and CPU ms, medians over the residents (the first few warm the caches and are left out)."""
+def measure(residents: int = 30, show: str = "") -> list[tuple[str, float, float, float, float, float]]:
+    """Per step of the chat quiz (and the mix average, and the floor, last): SQL statements, Redis commands,
+    Python calls and CPU ms (profiled), then the server-side CPU ms without the profiler, medians over the
+    residents (half are profiled, half not; the first few of each warm the caches and are left out)."""
     name, url = services.create_pg_database(prefix="ffprofile")
     emulator = ServerThread(create_emulator(APP_ID, APP_SECRET)).start()
     env = StackEnv(url, services.REDIS_URL, f"ffprofile{uuid.uuid4().hex[:6]}", emulator.url + "/")
@@ -95,27 +96,38 @@ def measure(residents: int = 30, show: str = "") -> list[tuple[str, float, float
             leaderboard_rebuild.rebuild(db.session.get(Campaign, campaign_id), clock.now())
             counts.watch(db.engine)
         client = app.test_client()
+        served = [0.0]  # server-side CPU of the last request (the app's part: no client crypto)
 
         def transport(path: str, body: bytes) -> tuple[int, str]:
+            cpu = time.thread_time()
             res = client.post(path, data=body)
-            return res.status_code, res.get_data(as_text=True)
+            text = res.get_data(as_text=True)
+            served[0] = (time.thread_time() - cpu) * 1000
+            return res.status_code, text
 
         rows: dict[int, list[tuple[int, int, int, float]]] = {i: [] for i in range(len(STEPS))}
+        plain: dict[int, list[float]] = {i: [] for i in range(len(STEPS))}
         for n, openid in enumerate(openids):
             chat = ChatClient(transport, env.token, APP_ID, env.aes_key, "safe", openid)
+            profiled = n % 2 == 0  # every other resident unprofiled: the server CPU without cProfile
             for i, step in enumerate(STEPS):
                 sql, cmds = counts.sql, counts.redis
                 counts.statements.clear()
                 profile = cProfile.Profile()
                 cpu = time.process_time()
-                profile.enable()
+                if profiled:
+                    profile.enable()
                 reply = chat.subscribe() if step == "<subscribe>" else chat.text(step)
+                if not profiled:
+                    plain[i].append(served[0])
+                    continue
                 profile.disable()
                 cpu_ms = (time.process_time() - cpu) * 1000
                 calls = pstats.Stats(profile).total_calls
                 rows[i].append((counts.sql - sql, counts.redis - cmds, calls, cpu_ms))
-                if step in show.split(",") and n == len(openids) - 1:
+                if step in show.split(",") and n >= len(openids) - 2:
                     print(f"--- {step}: {reply[:40]!r}\n" + "\n".join(counts.statements))
+        floor = floor_cpu(env, max(20, residents * 3))
     finally:
         counts.unwatch()
         emulator.stop()
@@ -123,20 +135,45 @@ def measure(residents: int = 30, show: str = "") -> list[tuple[str, float, float
         for key in [k for k in os.environ if k.startswith("FANGFEI_")]:
             del os.environ[key]
         os.environ.update(saved)
-    skip = min(5, len(openids) // 2)  # the first residents warm the caches
+    skip = min(3, len(openids) // 4)  # the first residents of each half warm the caches
     table = []
     for i, step in enumerate(STEPS):
         sample = rows[i][skip:]
-        table.append((step, *(float(statistics.median(r[k] for r in sample)) for k in range(4))))
-    table.append(("mix average", *(sum(r[k] for r in table) / len(STEPS) for k in range(1, 5))))
+        stats = [float(statistics.median(r[k] for r in sample)) for k in range(4)]
+        table.append((step, *stats, float(statistics.median(plain[i][skip:]))))
+    table.append(("mix average", *(sum(r[k] for r in table) / len(STEPS) for k in range(1, 6))))
+    table.append(("floor: encrypted echo", 0.0, 0.0, 0.0, 0.0, floor))
     return table
 
 
-def render(table: list[tuple[str, float, float, float, float]]) -> str:
-    lines = ["| step | SQL statements | Redis commands | Python calls | CPU ms (profiled, in-process) |",
-             "|---|---|---|---|---|"]  # fmt: skip
-    for step, sql, cmds, calls, cpu in table:
-        lines.append(f"| {step} | {sql:.1f} | {cmds:.1f} | {calls:,.0f} | {cpu:.1f} |")
+def floor_cpu(env: StackEnv, messages: int) -> float:
+    """Server-side CPU ms of the floor app (bare Flask + wechatpy echo) per message, measured the same way."""
+    from bench.load.floor_app import app as floor_app  # reads the FANGFEI_WECHAT_* settings at import
+
+    client = floor_app.test_client()
+    spent: list[float] = []
+
+    def transport(path: str, body: bytes) -> tuple[int, str]:
+        cpu = time.thread_time()
+        res = client.post(path, data=body)
+        text = res.get_data(as_text=True)
+        spent.append((time.thread_time() - cpu) * 1000)
+        return res.status_code, text
+
+    chat = ChatClient(transport, env.token, APP_ID, env.aes_key, "safe", "ofloor0000001")
+    for _ in range(messages):
+        chat.text("A")
+    return float(statistics.median(spent[5:]))
+
+
+def render(table: list[tuple[str, float, float, float, float, float]]) -> str:
+    lines = ["| step | SQL statements | Redis commands | Python calls | CPU ms (profiled, in-process) "
+             "| server CPU ms (unprofiled) |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for step, sql, cmds, calls, cpu, plain in table:
+        if step.startswith("floor"):
+            lines.append(f"| {step} | | | | | {plain:.2f} |")
+        else:
+            lines.append(f"| {step} | {sql:.1f} | {cmds:.1f} | {calls:,.0f} | {cpu:.1f} | {plain:.2f} |")
     return "\n".join(lines)
 
 
@@ -144,7 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--residents", type=int, default=30)
+    parser.add_argument("--residents", type=int, default=40)
     parser.add_argument("--show", default="", help="print the statements of these steps, e.g. 答题,A")
     args = parser.parse_args()
     print(render(measure(args.residents, args.show)))

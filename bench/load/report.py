@@ -94,26 +94,33 @@ class Row:
 
 
 def _verdict(row: Row, bench) -> str:  # noqa: ANN001
+    """'<target>: met', or 'MISSED' with by how much (the factor still to gain, or the latency over)."""
     r, target = row.run, row.extra.get("target", "")
     if not target:
         return ""
+    floor = row.floor_rps or 0
     if target.startswith(">= 50%"):
-        ok = r.rps >= 0.5 * (row.floor_rps or 0)
+        ok, short = r.rps >= 0.5 * floor, _factor(0.5 * floor, r.rps)
     elif target.startswith("p99 < 100"):
-        ok = r.p99_ms < 100
+        ok, short = r.p99_ms < 100, f"p99 {r.p99_ms:,.0f} ms"
     elif target.startswith("max < 4500"):
-        ok = r.max_ms < 4500
+        ok, short = r.max_ms < 4500, f"max {r.max_ms:,.0f} ms"
     elif target.startswith(">= 1000"):
-        ok = r.rps >= 1000
+        ok, short = r.rps >= 1000, _factor(1000, r.rps)
     elif target.startswith("500/s done"):
         ok = r.rps >= 0.98 * 500 and r.p99_ms < 100
+        short = f"{r.rps:,.0f}/s done, p99 {r.p99_ms:,.0f} ms"
     elif target.startswith(">= 500"):
-        ok = r.rps >= 500
+        ok, short = r.rps >= 500, _factor(500, r.rps)
     elif target.startswith("> 2000"):
-        ok = r.rps > 2000
+        ok, short = r.rps > 2000, _factor(2000, r.rps)
     else:
         return target
-    return f"{target}: {'met' if ok else 'MISSED'}"
+    return f"{target}: met" if ok else f"{target}: MISSED ({short})"
+
+
+def _factor(wanted: float, got: float) -> str:
+    return f"{wanted / got:.1f}x short" if got > 0 else "nothing done"
 
 
 def table(bench) -> str:  # noqa: ANN001

@@ -32,6 +32,21 @@ def test_current_campaign_is_read_once_and_attached_to_the_session(app):
         assert seen == []
 
 
+def test_attach_false_returns_the_shared_copy_without_touching_the_session(app):
+    with app.app_context():
+        made_id = make_campaign().id
+        db.session.commit()
+        attached = campaigns.require_open(IN_CAMPAIGN)
+        rules = campaigns.rules_of(attached)
+        db.session.commit()
+        shared = campaigns.require_open(IN_CAMPAIGN, attach=False)
+        assert shared.id == made_id and shared not in db.session
+        assert shared is campaigns.current_campaign(IN_CAMPAIGN, attach=False)  # the process's one copy
+        assert shared is not attached
+        assert campaigns.rules_of(shared) == rules
+        assert not db.session().in_transaction()  # nothing was read or merged
+
+
 def test_a_change_in_this_process_is_seen_at_once(app):
     with app.app_context():
         made = make_campaign()

@@ -93,3 +93,28 @@ def test_a_dialog_without_a_snapshot_still_works_and_gets_one(app, wx, campaign)
     with app.app_context():
         answered = db.session.scalars(select(PaperItem).where(PaperItem.given.is_not(None))).all()
         assert len(answered) == 2
+
+
+def test_a_mid_paper_answer_stays_cheap_in_python_calls(app, wx, campaign):
+    """A deterministic guard on CPU work (counts, not seconds): rebuilding a SQL expression per answer, an ORM
+    unit of work or a merge per message each add hundreds of calls (bench/load/profile_chat.py)."""
+    import cProfile
+    import pstats
+
+    register_by_chat(wx)
+    for _ in range(2):  # warm the per-process copies (campaign, bank) and the statement caches
+        wx.text(right_answer(app))
+    answer = right_answer(app)
+    profile = cProfile.Profile()
+    profile.enable()
+    reply = wx.text(answer)
+    profile.disable()
+    assert "回答正确" in reply and "第4/8题" in reply
+    calls = pstats.Stats(profile).total_calls
+    print(f"python calls for one answer (client included): {calls}")
+    assert calls < CALLS_PER_ANSWER, calls
+
+
+CALLS_PER_ANSWER = (
+    4_100  # 3,799 measured (2026-11-24); building the UPDATE per answer and merging the campaign: 4,371
+)

@@ -29,7 +29,7 @@ def show_rules(ctx: Context) -> Reply:
     from app.services import campaigns
     from wechat_handlers.copy_quiz import rules_text
 
-    campaign = campaigns.current_campaign(ctx.now)
+    campaign = campaigns.current_campaign(ctx.now, attach=False)  # read-only: its columns
     if campaign is None:
         return Text(copy.RULES_DEFAULT)
     st = campaign.settings

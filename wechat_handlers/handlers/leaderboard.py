@@ -16,7 +16,7 @@ def _score(value: float | None) -> str:
 
 
 def show_leaderboard(ctx: Context) -> Reply:
-    campaign = campaigns.current_campaign(ctx.now)
+    campaign = campaigns.current_campaign(ctx.now, attach=False)  # read-only: its id and settings
     if campaign is None:
         return Text("目前没有进行中的答题活动。")
     enrollment = registration.enrollment_of(ctx.msg.openid, campaign)

@@ -6,7 +6,7 @@ from app import clock
 from app.models.campaign import Campaign
 from app.models.paper import PaperItem
 from app.models.participant import Enrollment
-from app.services import answer_pace, campaigns, daily_tips, paper_answers, papers, registration
+from app.services import answer_pace, campaigns, daily_tips, paper_answers, paper_issue, papers, registration
 from app.services.answer_pace import check_answer_pace
 from config.menu import KEY_MY_SCORE, KEY_START_QUIZ
 from quiz_bank.answers import InvalidAnswer
@@ -37,7 +37,7 @@ def render_question(item: PaperItem, total: int) -> str:
 
 
 def begin_paper(ctx: Context, enrollment: Enrollment, campaign: Campaign, prefix: str = "") -> Reply:
-    paper = papers.todays_paper(enrollment, campaign, ctx.now)
+    paper = paper_issue.todays_paper(enrollment, campaign, ctx.now)
     item = papers.next_item(paper)
     if item is None:
         return finish(ctx, paper.id, campaign, prefix)
@@ -84,7 +84,7 @@ def receive_answer(ctx: Context) -> Reply | None:
     item = next((i for i in items if not i.answered), None) if items else None
     if item is None:
         return answer_in_full(ctx)
-    campaign = campaigns.require_open(ctx.now)
+    campaign = campaigns.require_open(ctx.now, attach=False)  # read-only here: its rules
     pace(ctx)
     try:
         graded = paper_answers.grade(item, ctx.msg.text, campaigns.rules_of(campaign).multiple_rule)
@@ -98,7 +98,7 @@ def receive_answer(ctx: Context) -> Reply | None:
     following = next((i for i in items if not i.answered and i.position != item.position), None)
     if following is None:
         ctx.dialog.clear()
-        return finish(ctx, paper_id, campaign, feedback + "\n\n")
+        return finish(ctx, paper_id, campaigns.require_open(ctx.now), feedback + "\n\n")
     return Text(feedback + "\n\n" + render_question(following, len(items)))  # type: ignore[arg-type]
 
 

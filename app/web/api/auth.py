@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import time
 from functools import wraps
-from typing import Any
 
 from flask import current_app, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -11,17 +11,23 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app.web.api import bp
 
 TOKEN_MAX_AGE = 7 * 24 * 3600
+VERIFIED_MAX = 20_000  # tokens whose signature this process has checked (bounded; then it starts again)
 _UNSET = object()
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    """One serializer per app and secret (building one derives its signing key)."""
+def _tokens() -> tuple[str, URLSafeTimedSerializer, dict[str, tuple[str | None, int]]]:
+    """One serializer per app and secret (building one derives its signing key), and the tokens it has
+    verified: token -> (openid, signed at)."""
     secret = current_app.config["SECRET_KEY"]
     cached = current_app.extensions.get("fangfei.api_tokens")
     if cached is None or cached[0] != secret:
-        cached = (secret, URLSafeTimedSerializer(secret, salt="fangfei-api-session"))
+        cached = (secret, URLSafeTimedSerializer(secret, salt="fangfei-api-session"), {})
         current_app.extensions["fangfei.api_tokens"] = cached
-    return cached[1]
+    return cached
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return _tokens()[1]
 
 
 def issue_token(openid: str) -> str:
@@ -29,11 +35,23 @@ def issue_token(openid: str) -> str:
 
 
 def openid_from_token(token: str) -> str | None:
-    try:
-        data: dict[str, Any] = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
-    except (BadSignature, SignatureExpired):
+    """The openid of a validly signed token younger than TOKEN_MAX_AGE. The signature of a token is checked
+    once per process (the exact token string is remembered with its signing time); its age every time."""
+    _, serializer, verified = _tokens()
+    hit = verified.get(token)
+    if hit is None:
+        try:
+            data, signed = serializer.loads(token, max_age=TOKEN_MAX_AGE, return_timestamp=True)
+        except (BadSignature, SignatureExpired):
+            return None
+        openid = data.get("openid") if isinstance(data, dict) else None
+        if len(verified) >= VERIFIED_MAX:
+            verified.clear()
+        hit = verified[token] = (openid, int(signed.timestamp()))
+    age = int(time.time()) - hit[1]  # as itsdangerous counts it
+    if age > TOKEN_MAX_AGE or age < 0:
         return None
-    return data.get("openid")
+    return hit[0]
 
 
 def current_openid() -> str | None:

@@ -14,57 +14,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import clock, runtime
-from app.errors import Conflict, DomainError, NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models.campaign import Campaign
 from app.models.paper import OPEN, SUBMITTED, Paper, PaperItem
 from app.models.participant import Participant
-from app.services import campaigns, papers
+from app.services import campaigns, paper_submit, paper_submit_sql, papers
 from app.services.answer_pace import check_answer_pace
+from app.services.paper_submit import PAPER_NOT_FOUND, InvalidAnswers, answer_text
 from app.web.api import bp
 from app.web.api.auth import client_ip, current_openid, login_required
 from app.web.api.quiz import BAD_REQUEST, any_campaign, json_body, my_enrollment, team_json
-from quiz_bank.answers import InvalidAnswer, parse_answer
-from quiz_bank.composer import displayed_options, to_displayed, to_original
-from quiz_bank.schema import JUDGE_KEYS, Question, QuestionType
+from quiz_bank.answers import InvalidAnswer
+from quiz_bank.composer import displayed_options, to_displayed
+from quiz_bank.schema import Question, QuestionType
 
 DONE_TODAY = "今天的答题已经完成啦，明天再来吧！可以在“我的成绩”里查看得分和解析。"
-PAPER_NOT_FOUND = "没有找到这份试卷。"
-CAMPAIGN_CLOSED = "这份试卷所属的答题活动已经结束。"
-ANSWER_MISSING = "请提交答案，如 “B”、“AC” 或 “对”。"
-RESUBMITTED = "这份试卷已经交卷了，不能再提交不同的答案。"
-
-
-class InvalidAnswers(DomainError):
-    code = "invalid_answer"
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("；".join(f"第{p}题：{hint}" for p, hint in errors.items()))
-        self.errors = errors
 
 
 @bp.errorhandler(InvalidAnswers)
 def invalid_answers(exc: InvalidAnswers):  # noqa: ANN201
     db.session.rollback()
     return jsonify(error=exc.code, message=exc.message, errors=exc.errors), exc.status
-
-
-# Reading answers ------------------------------------------------------------------------------------
-def answer_text(value: Any) -> str:
-    """ "B", "AC", "对", or a list of letters (["A", "C"])."""
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return "".join(value)
-    if isinstance(value, str) and value.strip():
-        return value
-    raise DomainError(ANSWER_MISSING, code="invalid_answer")
-
-
-def to_bank_keys(item: PaperItem, text: str) -> str:
-    """An answer typed in the letters shown on this paper, in the bank's own keys (InvalidAnswer if unreadable)."""
-    q = papers.question_for(item)
-    shown = [chr(ord("A") + i) for i in range(len(item.option_order))] if q.is_choice else list(JUDGE_KEYS)
-    displayed = parse_answer(QuestionType(item.qtype), text, shown)
-    return to_original(q, item.option_order, displayed) if q.is_choice else displayed
 
 
 def shown(q: Question, item: PaperItem, original: str | None) -> str | None:
@@ -96,10 +67,7 @@ def my_paper(paper_id: int, *, lock: bool = False) -> tuple[Participant, Paper]:
 
 
 def open_campaign_of(paper: Paper) -> Campaign:
-    campaign = campaigns.require_open(clock.now())
-    if campaign.id != paper.campaign_id:
-        raise DomainError(CAMPAIGN_CLOSED, code="ended")
-    return campaign
+    return paper_submit.open_campaign_of(paper, clock.now())
 
 
 # Shaping --------------------------------------------------------------------------------------------
@@ -135,13 +103,19 @@ def paper_json(paper: Paper) -> dict[str, Any]:
 
 
 def result_json(
-    paper: Paper, participant: Participant, *, already: bool = False, cumulative: int | None = None
+    paper: Paper,
+    participant: Participant,
+    *,
+    already: bool = False,
+    cumulative: int | None = None,
+    questions: dict[str, Question] | None = None,
 ) -> dict[str, Any]:
     """A submitted paper: score, and per question the answer given, the key, points, explanation, source
-    (`cumulative`: the resident's cumulative score when the caller already knows it)."""
+    (`cumulative`: the resident's cumulative score when the caller already knows it; `questions`: the
+    paper's questions by id when the caller has them)."""
     items = []
     for item in paper.items:
-        q = papers.question_for(item)
+        q = paper_submit.question_in(questions, item) if questions is not None else papers.question_for(item)
         awarded = item.awarded or 0
         items.append(
             {
@@ -248,32 +222,23 @@ def submit(paper_id: int):  # noqa: ANN201
     if not isinstance(raw, dict):
         raise DomainError(BAD_REQUEST, code="bad_request")
     check_answer_pace(runtime.store(), current_openid(), client_ip(), current_app.config)
-    participant, paper = my_paper(paper_id, lock=True)
-    by_position = {i.position: i for i in paper.items}
-    answers: dict[int, str] = {}
-    for key, value in raw.items():
-        position = int(key) if str(key).isdigit() else None
-        if position not in by_position:
-            raise DomainError(f"第{key}题不在您的试卷上。", code="not_on_paper")
-        answers[position] = answer_text(value)
-    keyed, errors = {}, {}
-    for position, text in sorted(answers.items()):
+    done = None
+    for _ in range(2 if paper_submit_sql.fast_path() else 0):
         try:
-            keyed[position] = to_bank_keys(by_position[position], text)
-        except InvalidAnswer as exc:
-            errors[str(position)] = exc.hint
-    if errors:
-        raise InvalidAnswers(errors)
-    if paper.status == SUBMITTED:
-        if any(by_position[p].given != given for p, given in keyed.items()):
-            raise Conflict(RESUBMITTED, code="already_submitted")
-        return jsonify(result_json(paper, participant, already=True))
-    campaign = open_campaign_of(paper)
-    rules = campaigns.rules_of(campaign)
-    now = clock.now()
-    papers.answer_all(paper, answers, now, rules.multiple_rule)  # every answer was checked above
-    paper, cumulative = papers.submit_scored(paper, now, rules.min_seconds_per_paper)
-    body = result_json(paper, participant, cumulative=cumulative)
+            done = paper_submit_sql.submit(current_openid(), paper_id, raw, clock.now())
+            break
+        except paper_submit_sql.Raced:  # another device answered meanwhile: undo, read again
+            db.session.rollback()
+    if done is None:  # SQLite, or raced twice: under the paper's row lock
+        participant, paper = my_paper(paper_id, lock=True)
+        done = paper_submit.submit_locked(paper, participant, raw, clock.now())
+    body = result_json(
+        done.paper,
+        done.participant,
+        already=done.already,
+        cumulative=done.cumulative,
+        questions=done.questions,
+    )
     db.session.commit()
     return jsonify(body)
 
