@@ -68,6 +68,7 @@ class Bench:
         self.papers: dict = {}
         self.tips: dict = {}
         self.cost: list = []
+        self.spy: dict[str, str] = {}  # py-spy profiles of the workers by scenario (full runs)
 
     # Residents and request files -------------------------------------------------------------------
     def residents(self, count: int) -> list[str]:

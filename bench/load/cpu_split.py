@@ -21,7 +21,7 @@ from pathlib import Path
 from app import create_app
 from app.emulator.server import create_emulator
 from bench.load import gen, seed, wrk
-from bench.load.stack import APP_ID, APP_SECRET, ROOT, StackEnv, flask, start_node
+from bench.load.stack import APP_ID, APP_SECRET, ROOT, Proc, StackEnv, flask, start_node
 from bench.load_bench import _clear
 from config import load_settings
 from tests.support import services
@@ -110,6 +110,22 @@ def measure(env: StackEnv, work: Path, app_spec: str, requests_file: Path, args:
     return "\n".join(lines)
 
 
+def spy_run(node: Proc, requests_file: Path, *, seconds: int, connections: int, top: int, work: Path) -> str:
+    """A closed-loop wrk run against a running node while py-spy samples its workers: the profile's text."""
+    raw = work / f"spy-{requests_file.stem}.collapsed"
+    spy = subprocess.Popen(  # noqa: S603
+        [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid", str(node.popen.pid),
+         "--subprocesses", "--rate", "250", "--format", "raw", "--nonblocking", "--duration", str(seconds),
+         "--output", str(raw)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        run = wrk.run(node.url, requests_file, connections=connections, seconds=seconds, label="py-spy")
+    finally:
+        spy.wait(timeout=60)
+    return f"  {run.rps:,.0f} requests/s while sampled\n" + spy_summary(raw, top)
+
+
 def spy_summary(path: Path, top: int) -> str:
     """Own and inclusive sample shares by function from py-spy's collapsed stacks (idle threads left out)."""
     own: collections.Counter = collections.Counter()
@@ -117,14 +133,15 @@ def spy_summary(path: Path, top: int) -> str:
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        frames = [_short(f) for f in stack.split(";")[1:]]  # the first frame is the process/thread
+        frames = [_short(f) for f in stack.split(";") if not f.startswith(("process ", "thread ("))]
         if not frames or any(idle in frames[-1] for idle in _IDLE):
             continue
         n = int(count)
         total += n
         own[frames[-1]] += n
         for frame in set(frames):
-            inclusive[frame] += n
+            if not frame.endswith(("(threading.py)", "(concurrent/futures/thread.py)")):  # in every stack
+                inclusive[frame] += n
     out = [f"  py-spy: {total:,} busy samples in the workers"]
     for title, counter in (("own", own), ("inclusive", inclusive)):
         out.append(f"  top {top} by {title} time:")

@@ -172,9 +172,25 @@ def render(bench, command: str, app: Proc, started: float) -> str:  # noqa: ANN0
         "",
         profile_chat.render(bench.cost) if bench.cost else "(not measured in this run)",
         "",
+        *_spy(bench.spy),
         ANALYSIS,
     ]
     return "\n".join(lines)
+
+
+def _spy(profiles: dict[str, str]) -> list[str]:
+    if not profiles:
+        return []
+    out = [
+        "**py-spy in the real gunicorn workers** (full runs: one more closed-loop run at the best connection "
+        "count per scenario, `bench.load.cpu_split.spy_run`; shares of the busy samples; own = the function "
+        "itself, inclusive = with what it calls; waiting in a socket read counts as busy when the thread holds "
+        "no lock py-spy can see):",
+        "",
+    ]
+    for label, text in profiles.items():
+        out += [f"{label}:", "```", text, "```", ""]
+    return out
 
 
 def write(body: str, scale: str) -> None:

@@ -64,14 +64,30 @@ def run_all(bench, env: StackEnv, app: Proc, floor: Proc, naive: Proc) -> None: 
         board_scale.ensure_ready(bench.app)  # warm reads: the boards built, as the watchdog would
         board = bench.find_max("(d) top-10 + my rank", app.url, boards, server="app", guess=1500)
         bench.record("(d) top-10 + my rank (HTTP)", "fangfei", board, floor_max.rps, target="> 2000/s")
+        profile(bench, "(d) top-10 + my rank (HTTP)", app, boards, board)
         board_scale.run(bench, app.url, floor_max.rps, boards)  # the same reads, millions on the board
     bench.rss = wrk.worker_rss_mib(app.popen.pid)
+
+
+def profile(bench, label: str, app: Proc, make, best) -> None:  # noqa: ANN001
+    """Full runs only: py-spy samples the workers during one more closed-loop run at the best connection
+    count (where the CPU goes, for the targets that are missed)."""
+    if bench.args.quick:
+        return
+    from bench.load import cpu_split  # (it imports load_bench)
+
+    seconds = 10
+    requests = make(int(best.rps * seconds * 1.3) + 500)
+    bench.spy[label] = cpu_split.spy_run(
+        app, requests, seconds=seconds, connections=best.connections, top=18, work=bench.work
+    )
 
 
 def chat_scenario(bench, env: StackEnv, app: Proc, naive: Proc, floor_max, chat, naive_chat) -> None:  # noqa: ANN001
     before = wrk.metrics(app.url)
     app_max = bench.find_max("(a) chat quiz", app.url, chat, server="app")
     bench.record("(a) chat quiz: max", "fangfei", app_max, floor_max.rps, target=">= 50% of floor")
+    profile(bench, "(a) chat quiz", app, chat, app_max)
     at80 = bench.paced("(a) chat quiz @80%", app.url, chat, int(app_max.rps * 0.8), conns=128)
     bench.record("(a) chat quiz: 80% of max", "fangfei", at80, floor_max.rps, target="p99 < 100 ms")
     conns = min(1000, max(256, int(app_max.rps * 4)))
@@ -92,6 +108,7 @@ def api_scenario(bench, app: Proc, naive: Proc, floor_max, api, submits, naive_a
     bench.record("(b) API mix (1 submit in 4)", "fangfei", mix, floor_max.rps)
     only = bench.find_max("(b) submit only", app.url, submits, server="app", guess=300)
     bench.record("(b) paper submissions only", "fangfei", only, floor_max.rps, target=">= 1000/s")
+    profile(bench, "(b) paper submissions only", app, submits, only)
     bench.papers = wrk.metric_delta(before, wrk.metrics(app.url), "fangfei_papers_submitted_total")
     naive_mix = bench.find_max("(b) API mix", naive.url, naive_api, server="naive")
     bench.record("(b) API mix (1 submit in 4)", "naive", naive_mix, floor_max.rps)
