@@ -14,12 +14,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "256"))
-# One listening socket per worker (SO_REUSEPORT): the kernel spreads new connections evenly over the workers.
-# With one shared socket, the worker that happens to be awake accepts most of a burst of keep-alive
-# connections (nginx's upstream pool, a load generator) and keeps them: one worker ran at 80% of a core while
-# the other two idled at 16%. A worker that restarts (max_requests) resets the connections still waiting in
-# its own queue; nginx retries those on another worker (proxy_next_upstream error), WeChat retries callbacks.
-reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") == "1"
+# GUNICORN_REUSE_PORT=1 gives each worker its own listening socket (SO_REUSEPORT) and lets the kernel spread new
+# connections evenly. Off by default: a worker that exits (max_requests, reload) resets the connections queued on
+# its own socket (measured: 49 wrk errors in 13,000 requests with restarts every 1,500 requests; 0 with the shared
+# socket), while the imbalance it cures (one worker keeping most keep-alive connections: seen once, 9.9 / 0.6 /
+# 0.5 CPU s by worker on a busy machine) did not recur on an idle one. See docs/deploy.md.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "0") == "1"
 keepalive = 5
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a stuck (or still booting) worker is restarted
 graceful_timeout = 20

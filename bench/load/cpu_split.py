@@ -1,8 +1,9 @@
 """Where the CPU goes under load: CPU seconds per request of the app's gunicorn workers, PostgreSQL and
-Redis (from /proc) during one closed-loop wrk run of the chat quiz mix against fangfei, then the same for
-the floor (encrypted echo). Each server runs alone, with the production gunicorn settings.
+Redis (from /proc) during one closed-loop wrk run against fangfei: the chat quiz mix (then the same for the
+floor, an encrypted echo), H5 paper submissions (each resident submits the paper issued before the run) or
+leaderboard reads (team board + my rank). Each server runs alone, with the production gunicorn settings.
 
-    .venv/bin/python -m bench.load.cpu_split [--seconds 10] [--connections 32] [--py-spy 30]
+    .venv/bin/python -m bench.load.cpu_split [--scenario chat|submit|board] [--seconds 10] [--py-spy 30]
 
 With --py-spy N, py-spy samples the app's workers during the run and the N functions with the most samples
 are printed twice: by own time (where the CPU is spent) and by inclusive time (which call paths cost most).
@@ -30,8 +31,12 @@ from tests.support.servers import ServerThread
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+DATABASE = [""]  # the bench's database: its PostgreSQL backends are counted apart from the rest
+
+
 def cpu_by_group() -> collections.Counter:
-    """CPU seconds (user + system) so far of every process, grouped: app workers, postgres, redis, other."""
+    """CPU seconds (user + system) so far of every process, grouped: app workers, postgres (the backends of
+    this bench's database apart from the rest: other databases, WAL writer, checkpointer), redis, other."""
     out: collections.Counter = collections.Counter()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -48,7 +53,8 @@ def cpu_by_group() -> collections.Counter:
             group = "gunicorn workers"
             out[f"pid {pid}"] += seconds
         elif comm.startswith("postgres"):
-            group = "PostgreSQL"
+            mine = DATABASE[0] and cmd.startswith("postgres:") and f" {DATABASE[0]} " in cmd
+            group = "PostgreSQL (this database)" if mine else "PostgreSQL (shared, other databases)"
         elif comm.startswith("redis"):
             group = "Redis"
         elif "scheduler" in cmd:
@@ -166,6 +172,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--scenario", choices=("chat", "submit", "board"), default="chat")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=3)
@@ -173,6 +180,7 @@ def main() -> None:
     parser.add_argument("--py-spy", type=int, default=0, metavar="N", help="sample the workers; print top N")
     args = parser.parse_args()
     name, url = services.create_pg_database(prefix="ffcpu")
+    DATABASE[0] = name
     namespace = f"ffcpu{uuid.uuid4().hex[:6]}"
     emulator = ServerThread(create_emulator(APP_ID, APP_SECRET)).start()
     work = Path(f"/tmp/{namespace}")
@@ -181,14 +189,25 @@ def main() -> None:
     app = create_app(load_settings("production", environ=env.environ()))
     seed.prepare(app)
     keys = {"token": env.token, "app_id": APP_ID, "aes_key": env.aes_key}
-    scheduler = flask(env, work, "scheduler", "run", name="scheduler")
+    scheduler = flask(env, work, "scheduler", "run", name="scheduler")  # builds the boards (watchdog)
     try:
-        chat = work / "chat.txt"
-        gen.write(gen.quiz_chat(keys, seed.register(app, "cpu", 80 * args.seconds)), chat)
-        echo = work / "echo.txt"
-        gen.write(gen.echo_chat(keys, [f"oecho{i:07d}" for i in range(300 * args.seconds)], 11), echo)
-        print(measure(env, work, "app:create_app()", chat, args))
-        print(measure(env, work, "bench.load.floor_app:app", echo, args))
+        requests_file = work / f"{args.scenario}.txt"
+        if args.scenario == "chat":
+            gen.write(gen.quiz_chat(keys, seed.register(app, "cpu", 80 * args.seconds)), requests_file)
+        elif args.scenario == "submit":  # each resident submits the paper issued before the run
+            gen.write(gen.submits(seed.issue_papers(app, seed.register(app, "cpu", 600 * args.seconds))),
+                      requests_file)  # fmt: skip
+        else:  # team board + my rank, the boards built first
+            from bench.load import board_scale
+
+            users = seed.issue_papers(app, seed.register(app, "cpu", 1000))
+            board_scale.ensure_ready(app)
+            gen.write(gen.leaderboard_reads(users, 4000 * args.seconds), requests_file)
+        print(measure(env, work, "app:create_app()", requests_file, args))
+        if args.scenario == "chat":
+            echo = work / "echo.txt"
+            gen.write(gen.echo_chat(keys, [f"oecho{i:07d}" for i in range(300 * args.seconds)], 11), echo)
+            print(measure(env, work, "bench.load.floor_app:app", echo, args))
     finally:
         scheduler.stop()
         emulator.stop()

@@ -41,47 +41,57 @@ COST_INTRO = """**What one chat message costs fangfei** (`.venv/bin/python -m be
 this benchmark: the production app in-process against the same PostgreSQL and Redis, residents playing one
 after another, the boards built; medians per step. Statement, command and call counts do not depend on how busy
 the machine is; CPU ms do and include the simulated client's signing and encryption and the profiler's
-overhead). The same tool on the previous version (commit d0efe3c) gave, mix average: **8.7 SQL statements,
-6.5 Redis commands, 9,962 Python calls per message** (an answer: 8 / 6 / 8,700; the eighth answer 21 / 8 /
-17,700; 排行榜 7 / 11 / 12,500)."""
+overhead; the last column is the server's share alone, without the profiler, on the other half of the residents, and
+the floor's echo measured the same way). Earlier versions, mix average: commit 80436ce (2026-11-23) **3.5 SQL
+statements, 2.2 Redis commands, 6,345 Python calls per message** (an answer 3 / 2 / 5,260; 答题 7 / 2 / 12,410);
+commit d0efe3c **8.7 / 6.5 / 9,962** (an answer: 8 / 6 / 8,700; the eighth answer 21 / 8 / 17,700)."""
 
 
-ANALYSIS = """**Where the gap to the floor is, and what would close it.** Profiles: `.venv/bin/python -m
-bench.load.profile_chat` (the table above) and `.venv/bin/python -m bench.load.cpu_split` (CPU seconds per
-request by process, from /proc, during a closed-loop chat run; on the idle machine at 23:25 UTC: fangfei's
-gunicorn workers **7.4 ms** of CPU per chat message, PostgreSQL 0.8 ms, Redis 0.2 ms; the floor's workers 1.05 ms
-per echo).
+ANALYSIS = """**Where the gap to the floor is, and what would close it.** Profiles: the cost table above (counts do
+not depend on the machine's load), the py-spy samples of the real workers (full runs), and `.venv/bin/python -m
+bench.load.cpu_split [--scenario chat|submit|board] [--py-spy 25]` (CPU per request by process, from /proc).
 
-- **What was cut.** Per chat message (mix average) from 8.7 to 3.5 SQL statements and from 6.5 to 2.2 Redis
-  commands: the dedup claim, the user's lock, the dialog and the answer-pace counter are one Lua call in and one
-  out (`app/wechat/turn.py`); an answer is one conditional UPDATE from a snapshot of the paper kept in the
-  dialog (`app/services/paper_answers.py`); campaigns, the parsed bank and the latest publication are per-process
-  copies (`app/services/read_cache.py`); no pool pre-ping; a new paper is two INSERT ... RETURNING. H5 submit
-  went from 21 statements to 4, leaderboard reads to one Lua call and no SQL, a tip to one INSERT (tip, event and
-  outbox rows) and one Redis command. On the same machine, before (d0efe3c, idle, 21:37 UTC) and after: chat
-  157 to about 260/s, submissions 55 to about 130/s, API mix 112 to about 270/s, tips 141 to about 500-700/s,
-  leaderboard HTTP 216 to about 800/s.
-- **What is left is Python CPU in the app process, not round trips.** The workers spend about 7 times the
-  floor's CPU per message; PostgreSQL and Redis together about 1 ms. A chat answer is now BEGIN, one UPDATE,
-  COMMIT and two Redis calls, yet costs about 4.5 ms of CPU in-process against 0.9 ms for the floor: the
-  SQLAlchemy session and statement machinery (about 0.5 ms per statement), redis-py (about 0.15 ms per command),
-  Flask/Werkzeug hooks (metrics, logs, security headers: about 0.3 ms), grading, rendering and the dialog JSON.
-  The naive baseline is about twice as fast in chat because it does less per message (Core SQL on a bare
-  connection, no ORM, no Redis, no dedup, no per-user lock, no pacing, no metrics), not because it makes fewer
-  round trips (it makes five per answer).
-- **To reach 50% of the floor** (about 1.6 ms of app CPU per chat message on this machine) the hot paths would
-  have to leave the ORM and the generic framework: raw psycopg (or Core on a bare connection) for the chat answer
-  and the H5 submit, a leaner WSGI path for /wechat, and keeping answers 1-7 of a chat paper in Redis only (the
-  database would get the paper at the eighth answer: two fewer statements on 7 of 11 messages, but partial
-  progress would be lost with Redis). We did not take the last step because the database is the truth for every
-  recorded answer. More capacity is cheaper to get by adding cores: the pinned runs show a second node (core)
-  adding about 60%, the rest going to PostgreSQL, Redis and wrk on the same two cores.
-- **Targets met**: no request over 4.5 s at twice the maximum (load is shed from `X-Request-Start` at 3 s);
-  worker memory under 120 MiB; Redis under 130 MiB per 1M residents per board and the 10M rebuild under 120 s
-  (leaderboard section); tips above 500/s at the maximum. **Missed**: chat at 50% of the floor and p99 under
-  100 ms at 80% of the maximum (queueing on two saturated shared cores), 1,000 submissions/s, tips' p99 under
-  100 ms at 500/s (500/s is near this machine's maximum with the generator and the database on the same cores),
-  and 2,000 leaderboard HTTP reads/s (each read is token verification, one Lua call and JSON in Flask)."""
+- **This machine was about half as fast on 2026-11-24 as on 2026-11-23**: the floor did 1,348/s in the full run
+  (2,652/s the day before), and its workers spent 1.5 ms of CPU per echo (0.94-1.05 ms the day before). The
+  ratio to the floor is the figure to compare across days. Against the floor the current code does: chat 19% (10%
+  on 11-23), submissions 13% (5%), tips 24% (21%), leaderboard reads 86% (31%).
+- **What was cut on 11-24.** Statements built once instead of per call (the chat's answer UPDATE, the enrollment
+  read, the daily tip; building a SQLAlchemy expression and its cache key cost about four times its execution:
+  1.1 ms vs 0.25 ms of CPU). A new paper as a text INSERT and a Core multi-row INSERT whose rows become ORM objects
+  without a reload (`app/services/paper_issue.py`; 8.1 to 4.3 ms of CPU per new paper: the ORM's INSERT
+  RETURNING entity path, and `on_conflict_do_nothing()`, which SQLAlchemy cannot cache, were compiled on every
+  paper). H5 submit in two statements (one read, one claiming CTE: `app/services/paper_submit_sql.py`). The public
+  team board rendered once per process per second, the resident's membership remembered per process and dropped
+  on a version read in the same Lua call as the rank, a token's signature checked once. hiredis. `gc.freeze()`
+  after boot. Python calls per chat message (mix average): 6,345 to 4,898.
+- **What is left is per-message Python in the workers, and every step pays it.** Measured in-process without the
+  profiler (the last column above, idle machine): a chat answer costs 4.3-4.5 ms of server CPU against 1.1 ms for
+  the floor's echo, of which the SQL (BEGIN, one prepared UPDATE, COMMIT) is about 0.4 ms and the two Redis
+  scripts about 0.3 ms; the rest is Flask's request handling and our hooks (metrics, request id, shedding check,
+  security headers), the dialog's JSON, grading, the feedback and next question, the reply XML and encryption. The
+  1-in-11 steps that open a paper (答题: 9.8 ms) or finish it (the eighth answer: 13.6 ms, submit + cumulative
+  total + daily tip + leaderboard) weigh as much as four answers. py-spy shows the workers' threads mostly inside
+  PostgreSQL and Redis round trips: with the two cores saturated, a reply waits for a core. The naive baseline
+  reaches 31% of the floor because it does less (no dedup, no per-user lock, no pacing, no metrics, no Redis).
+- **Targets, and what would close them** (by how much: the verdict column).
+  - Chat at 50% of the floor needs about half the CPU per message: a /wechat path that skips Flask's request
+    machinery (a WSGI route with its own minimal context), raw psycopg for the answer (0.25 to 0.12 ms measured),
+    the eighth answer's total and daily tip from Redis, and the reply cached per (question, option order).
+  - p99 under 100 ms at 80% of the maximum: the 80% run is an open-loop run on the same two saturated cores as
+    PostgreSQL, Redis and wrk; its median is 24 ms and its tail comes from the expensive steps and from a core
+    being busy elsewhere. Closing it needs the per-message CPU above, or measuring on a node whose cores are
+    not shared with the database and the generator.
+  - 1,000 submissions/s allows about 2 ms of CPU per submission in total on this machine (PostgreSQL alone uses
+    1.3-2 ms); raw psycopg for the two statements, the result JSON cached per question, and an UPDATE that does
+    not touch `ix_papers_campaign_day_status` (a HOT update) would close part of it; more cores the rest.
+  - Tips: 500/s was met on 11-23 (805/s max in the quick run); on the slower machine the same code does 324/s.
+    A tip is one INSERT CTE and one Redis command; what is left is Flask and the form parsing.
+  - 2,000 leaderboard reads/s is above this machine's floor today (1,348/s); the reads run at 83-86% of it, also
+    with 10,000,000 residents on the board.
+- **Capacity grows with nodes**: the pinned runs (one node on one core, two nodes on one core each) and
+  `docs/deploy.md` (Capacity). **Met**: no request over 4.5 s at twice the maximum (shed at 3 s from
+  `X-Request-Start`), worker memory under 120 MiB, Redis under 130 MiB per 1M residents per board, the 10M
+  rebuild under 120 s, top-10 and my-rank under 1 ms at p99 in Redis at 1M and 10M (leaderboard section)."""
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""config/gunicorn.py: one listening socket per worker (SO_REUSEPORT) so connections spread over the workers,
-and what a worker loaded at boot frozen out of the garbage collector's reach."""
+"""config/gunicorn.py: what a worker loaded at boot is frozen out of the garbage collector's reach; one listening
+socket per worker (SO_REUSEPORT) only when asked for."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ def _settings(env: dict[str, str]) -> dict[str, object]:
     return {"reuse_port": json.loads(out)}
 
 
-def test_each_worker_listens_on_its_own_socket_by_default() -> None:
-    """With one shared socket one worker kept most keep-alive connections (bench/load/cpu_split.py printed
-    9.86, 0.63 and 0.45 CPU s for the three workers; with SO_REUSEPORT 5.57, 5.54, 5.41)."""
-    assert _settings({}) == {"reuse_port": True}
-    assert _settings({"GUNICORN_REUSE_PORT": "0"}) == {"reuse_port": False}
+def test_one_socket_per_worker_is_a_choice_not_the_default() -> None:
+    """SO_REUSEPORT spreads connections evenly (bench/load/cpu_split.py once printed 9.86, 0.63 and 0.45 CPU s
+    for the three workers with the shared socket), but a restarting worker then resets the connections queued
+    on its own socket: off unless GUNICORN_REUSE_PORT=1."""
+    assert _settings({}) == {"reuse_port": False}
+    assert _settings({"GUNICORN_REUSE_PORT": "1"}) == {"reuse_port": True}
