@@ -80,7 +80,7 @@ bench-leaderboard: $(VENV)/.dev-deps
 	$(BIN)/python -m bench.leaderboard_bench --users 1000000 --papers 10000000
 
 bench-leaderboard-quick: $(VENV)/.dev-deps
-	$(BIN)/python -m bench.leaderboard_bench --quick
+	$(BIN)/python -m bench.leaderboard_bench --quick --reads 5000 --updates 2000 --lua-sizes 10000,100000
 
 # The load benchmark drives Debian's wrk; install it when it is missing (like `browser` installs Chromium).
 wrk:

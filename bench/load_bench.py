@@ -66,6 +66,7 @@ class Bench:
         self.chat_outcomes: dict = {}
         self.shed: dict = {}
         self.papers: dict = {}
+        self.api_refusals: dict = {}  # non-2xx answers during (b), by endpoint and status class
         self.tips: dict = {}
         self.cost: list = []
         self.spy: dict[str, str] = {}  # py-spy profiles of the workers by scenario (full runs)

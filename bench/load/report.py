@@ -51,10 +51,10 @@ ANALYSIS = """**Where the gap to the floor is, and what would close it.** Profil
 not depend on the machine's load), the py-spy samples of the real workers (full runs), and `.venv/bin/python -m
 bench.load.cpu_split [--scenario chat|submit|board] [--py-spy 25]` (CPU per request by process, from /proc).
 
-- **This machine was about half as fast on 2026-11-24 as on 2026-11-23**: the floor did 1,348/s in the full run
+- **This machine was about half as fast on 2026-11-24 as on 2026-11-23**: the floor did 1,348-1,489/s in the full runs
   (2,652/s the day before), and its workers spent 1.5 ms of CPU per echo (0.94-1.05 ms the day before). The
   ratio to the floor is the figure to compare across days. Against the floor the current code does: chat 19% (10%
-  on 11-23), submissions 13% (5%), tips 24% (21%), leaderboard reads 86% (31%).
+  on 11-23), submissions 13% (5%), tips 22-24% (21%), leaderboard reads 85-86% (31%).
 - **What was cut on 11-24.** Statements built once instead of per call (the chat's answer UPDATE, the enrollment
   read, the daily tip; building a SQLAlchemy expression and its cache key cost about four times its execution:
   1.1 ms vs 0.25 ms of CPU). A new paper as a text INSERT and a Core multi-row INSERT whose rows become ORM objects
@@ -72,22 +72,22 @@ bench.load.cpu_split [--scenario chat|submit|board] [--py-spy 25]` (CPU per requ
   1-in-11 steps that open a paper (答题: 9.8 ms) or finish it (the eighth answer: 13.6 ms, submit + cumulative
   total + daily tip + leaderboard) weigh as much as four answers. py-spy shows the workers' threads mostly inside
   PostgreSQL and Redis round trips: with the two cores saturated, a reply waits for a core. The naive baseline
-  reaches 31% of the floor because it does less (no dedup, no per-user lock, no pacing, no metrics, no Redis).
+  reaches 30-31% of the floor because it does less (no dedup, no per-user lock, no pacing, no metrics, no Redis).
 - **Targets, and what would close them** (by how much: the verdict column).
   - Chat at 50% of the floor needs about half the CPU per message: a /wechat path that skips Flask's request
     machinery (a WSGI route with its own minimal context), raw psycopg for the answer (0.25 to 0.12 ms measured),
     the eighth answer's total and daily tip from Redis, and the reply cached per (question, option order).
   - p99 under 100 ms at 80% of the maximum: the 80% run is an open-loop run on the same two saturated cores as
-    PostgreSQL, Redis and wrk; its median is 24 ms and its tail comes from the expensive steps and from a core
+    PostgreSQL, Redis and wrk; its median was 24 and 111 ms in two full runs, and its tail comes from the expensive steps and from a core
     being busy elsewhere. Closing it needs the per-message CPU above, or measuring on a node whose cores are
     not shared with the database and the generator.
   - 1,000 submissions/s allows about 2 ms of CPU per submission in total on this machine (PostgreSQL alone uses
     1.3-2 ms); raw psycopg for the two statements, the result JSON cached per question, and an UPDATE that does
     not touch `ix_papers_campaign_day_status` (a HOT update) would close part of it; more cores the rest.
-  - Tips: 500/s was met on 11-23 (805/s max in the quick run); on the slower machine the same code does 324/s.
+  - Tips: 500/s was met on 11-23 (805/s max in the quick run); on the slower machine the same code does 324-327/s.
     A tip is one INSERT CTE and one Redis command; what is left is Flask and the form parsing.
-  - 2,000 leaderboard reads/s is above this machine's floor today (1,348/s); the reads run at 83-86% of it, also
-    with 10,000,000 residents on the board.
+  - 2,000 leaderboard reads/s is above this machine's floor today (1,348-1,489/s); the reads run at 80-86% of
+    it, also with 10,000,000 residents on the board.
 - **Capacity grows with nodes**: the pinned runs (one node on one core, two nodes on one core each) and
   `docs/deploy.md` (Capacity). **Met**: no request over 4.5 s at twice the maximum (shed at 3 s from
   `X-Request-Start`), worker memory under 120 MiB, Redis under 130 MiB per 1M residents per board, the 10M
@@ -174,6 +174,7 @@ def render(bench, command: str, app: Proc, started: float) -> str:  # noqa: ANN0
         f"- Requests shed during (a): {_counts(bench.shed)}.",
         f"- Papers submitted during (b), from `/metrics`: {_counts(bench.papers)}; tips received during (c): "
         f"{_counts(bench.tips)}.",
+        f"- Non-2xx answers during (b), by endpoint and status class (`/metrics`): {_counts(bench.api_refusals)}.",
         "- errors = wrk connect/read/write/timeout errors plus non-2xx answers (shed API requests answer 503); "
         '"wrapped" = times a wrk thread ran out of generated requests and replayed from the start (repeats are '
         "then dedup hits or reads).",

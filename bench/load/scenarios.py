@@ -109,7 +109,10 @@ def api_scenario(bench, app: Proc, naive: Proc, floor_max, api, submits, naive_a
     only = bench.find_max("(b) submit only", app.url, submits, server="app", guess=300)
     bench.record("(b) paper submissions only", "fangfei", only, floor_max.rps, target=">= 1000/s")
     profile(bench, "(b) paper submissions only", app, submits, only)
-    bench.papers = wrk.metric_delta(before, wrk.metrics(app.url), "fangfei_papers_submitted_total")
+    after = wrk.metrics(app.url)
+    bench.papers = wrk.metric_delta(before, after, "fangfei_papers_submitted_total")
+    answers = wrk.metric_delta(before, after, "fangfei_http_request_duration_seconds_count")
+    bench.api_refusals = {k: v for k, v in answers.items() if "status=2xx" not in k}  # which, and how many
     naive_mix = bench.find_max("(b) API mix", naive.url, naive_api, server="naive")
     bench.record("(b) API mix (1 submit in 4)", "naive", naive_mix, floor_max.rps)
 
